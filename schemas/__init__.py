@@ -1,0 +1,1 @@
+"""Wire schemas: the msgspec Structs that make up the public contract."""

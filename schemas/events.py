@@ -1,0 +1,131 @@
+"""Events: who did what to whom, when, coded onto CAMEO and PLOVER."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from schemas.common import Citation, CitationIn, Id, Precision, Quantity, Sector
+
+
+class EventType(StrEnum):
+    """The controlled vocabulary of event verbs; each maps to one CAMEO code."""
+
+    STATEMENT = "statement"
+    SUMMIT = "summit"
+    VISIT = "visit"
+    NEGOTIATION = "negotiation"
+    AGREEMENT_SIGNED = "agreement_signed"
+    TRADE_MISSION = "trade_mission"
+    ECONOMIC_COOPERATION = "economic_cooperation"
+    OPPOSITION = "opposition"
+    PROTEST = "protest"
+    THREAT = "threat"
+    POSTPONEMENT = "postponement"
+    CANCELLATION = "cancellation"
+    SANCTION = "sanction"
+    EXPORT_CONTROL = "export_control"
+    BOYCOTT = "boycott"
+    MILITARY_DEPLOYMENT = "military_deployment"
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    OCCURRED = "occurred"
+    ONGOING = "ongoing"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    """How a country or actor takes part: `initiator` acts on `target`."""
+
+    INITIATOR = "initiator"
+    TARGET = "target"
+    HOST = "host"
+    PARTICIPANT = "participant"
+    AFFECTED = "affected"
+
+
+class Relation(StrEnum):
+    POSTPONES = "postpones"
+    RESCHEDULES = "reschedules"
+    REPLACES = "replaces"
+    RESPONDS_TO = "responds_to"
+    PART_OF = "part_of"
+
+
+class Participant(msgspec.Struct, kw_only=True):
+    role: Role
+    country: str | None
+    actor_id: str | None
+    actor_name: str | None
+
+
+class EventOut(msgspec.Struct, kw_only=True):
+    id: str
+    type: EventType
+    title: str
+    summary: str
+    status: EventStatus
+    ongoing: bool
+    start_date: dt.date
+    start_precision: Precision
+    end_date: dt.date | None
+    end_precision: Precision | None
+    date_inferred: bool
+    date_note: str | None
+    location_name: str | None
+    location_country: str | None
+    related_event_id: str | None
+    relation: Relation | None
+    cameo_code: str
+    cameo_label: str
+    goldstein: float | None
+    quad_class: int
+    plover_type: str | None
+    sectors: list[Sector]
+    quantities: list[Quantity]
+    participants: list[Participant]
+    sources: list[Citation]
+    deal_ids: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class EventPage(msgspec.Struct, kw_only=True):
+    items: list[EventOut]
+    next: str | None = None
+
+
+class ParticipantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    role: Role
+    country: str | None = None
+    actor_id: Id | None = None
+
+
+class EventIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    id: Id
+    type: EventType
+    title: Annotated[str, Meta(min_length=1, max_length=300)]
+    summary: Annotated[str, Meta(max_length=5000)] = ""
+    status: EventStatus = EventStatus.OCCURRED
+    start_date: dt.date
+    start_precision: Precision = Precision.DAY
+    end_date: dt.date | None = None
+    end_precision: Precision | None = None
+    date_inferred: bool = False
+    date_note: Annotated[str, Meta(max_length=1000)] | None = None
+    location_name: Annotated[str, Meta(max_length=300)] | None = None
+    location_country: str | None = None
+    related_event_id: Id | None = None
+    relation: Relation | None = None
+    cameo_code: Annotated[str, Meta(pattern=r"^[0-9]{2,4}$")] | None = None
+    sectors: list[Sector] = []
+    quantities: list[Quantity] = []
+    participants: Annotated[list[ParticipantIn], Meta(min_length=1)]
+    sources: Annotated[list[CitationIn], Meta(min_length=1)]

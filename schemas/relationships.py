@@ -1,0 +1,86 @@
+"""Relationship status: how a pair of countries stands, period by period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from schemas.common import Citation, CitationIn, Id, Precision
+from schemas.countries import CountryOut
+
+
+class Status(StrEnum):
+    """An ordinal scale, worst first: `status_rank` is 0 for hostile up to 5 for close."""
+
+    HOSTILE = "hostile"
+    FROZEN = "frozen"
+    STRAINED = "strained"
+    NORMAL = "normal"
+    CORDIAL = "cordial"
+    CLOSE = "close"
+
+
+class Trend(StrEnum):
+    DETERIORATING = "deteriorating"
+    STEADY = "steady"
+    IMPROVING = "improving"
+
+
+class DriverEvent(msgspec.Struct, kw_only=True):
+    id: str
+    title: str
+    start_date: dt.date
+
+
+class PeriodOut(msgspec.Struct, kw_only=True):
+    """A status that held for a pair from `valid_from` up to (not including) `valid_to`."""
+
+    id: str
+    pair: str
+    country_a: str
+    country_b: str
+    valid_from: dt.date
+    valid_from_precision: Precision
+    valid_to: dt.date | None
+    status: Status
+    status_rank: int
+    trend: Trend
+    summary: str
+    events: list[DriverEvent]
+    sources: list[Citation]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PeriodPage(msgspec.Struct, kw_only=True):
+    as_of: dt.date
+    items: list[PeriodOut]
+    next: str | None = None
+
+
+class RelationshipOut(msgspec.Struct, kw_only=True):
+    """A pair's status on `as_of` (null when no curated status covers that day) and its history."""
+
+    pair: str
+    countries: list[CountryOut]
+    as_of: dt.date
+    current: PeriodOut | None
+    history: list[PeriodOut]
+
+
+class PeriodIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    id: Id
+    country_a: str
+    country_b: str
+    valid_from: dt.date
+    valid_from_precision: Precision = Precision.DAY
+    valid_to: dt.date | None = None
+    status: Status
+    trend: Trend
+    summary: Annotated[str, Meta(min_length=1, max_length=5000)]
+    event_ids: list[Id] = []
+    sources: Annotated[list[CitationIn], Meta(min_length=1)]

@@ -1,0 +1,1 @@
+"""Détente: events, deals and relationship status between countries, over HTTP."""

@@ -1,0 +1,115 @@
+"""The application factory: routers, lifespan, dependencies, error handling and OpenAPI."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, Contact, License, Server, Tag
+
+from service import db, setup
+from service.context import Context, provide_context
+from service.errors import EXCEPTION_HANDLERS
+from service.pagination import Cursors
+from service.routes import actors, countries, deals, events, health, pairs, relationships, sources
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Structured events between countries (summits, export bans, boycotts, deployments, postponed
+visits), the deals they sign (with exact amounts, currencies and US-dollar values) and how each
+pair of countries stands over time. Every fact cites its sources and dates.
+
+Countries may be given as ISO codes, names, common variants or capitals (`KR`, `South Korea`,
+`Seoul`). Lists are newest first and paginated with opaque cursors: follow `next` (also sent
+as a `Link` header). Errors are `application/problem+json` documents naming what is wrong.
+"""
+
+TAGS = [
+    Tag(name="countries", description="ISO 3166-1 countries and the spellings accepted for them."),
+    Tag(name="events", description="Things that happened, or are scheduled, between countries."),
+    Tag(name="deals", description="Contracts, MOUs, investments and agreements with their values."),
+    Tag(name="relationships", description="Each pair's status over time, asked for any day."),
+    Tag(name="pairs", description="Everything about two countries on one page."),
+    Tag(name="actors", description="People, companies, ministries and other organisations."),
+    Tag(name="sources", description="Where the facts come from."),
+    Tag(name="service", description="Liveness and readiness."),
+]
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Détente",
+        version="1.0.0",
+        summary="Events, deals and relationship status between countries, with sources.",
+        description=DESCRIPTION,
+        contact=Contact(name="Détente maintainers"),
+        license=License(name="MIT", identifier="MIT"),
+        servers=[Server(url="/", description="This server")],
+        tags=TAGS,
+        path="/",
+        render_plugins=[
+            JsonRenderPlugin(path="/openapi.json"),
+            YamlRenderPlugin(path="/openapi.yaml"),
+            SwaggerRenderPlugin(path="/docs"),
+        ],
+        components=Components(),
+        use_handler_docstrings=True,
+        create_examples=False,
+    )
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Connect (starting the embedded database if needed), prepare the schema, serve, clean up."""
+    settings: Settings = app.state.settings
+    url, embedded = await anyio.to_thread.run_sync(db.database_url, settings)
+    pool = None
+    try:
+        if settings.migrate_on_start:
+            await setup.prepare(url, settings, load_seed=settings.seed_on_start)
+        pool = await db.create_pool(url, settings)
+        async with pool.acquire() as conn:
+            resolver = await setup.load_resolver(conn)
+        app.state.pool = pool
+        app.state.context = Context(settings, resolver, Cursors(settings.cursor_secret))
+        yield
+    finally:
+        if pool is not None:
+            await pool.close()
+        if embedded is not None:
+            await anyio.to_thread.run_sync(embedded.stop)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app = Litestar(
+        route_handlers=[
+            health.router,
+            countries.router,
+            events.router,
+            deals.router,
+            relationships.router,
+            pairs.router,
+            actors.router,
+            sources.router,
+        ],
+        dependencies={
+            "conn": Provide(db.provide_connection),
+            "ctx": Provide(provide_context, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        openapi_config=openapi_config(),
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

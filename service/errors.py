@@ -1,0 +1,218 @@
+"""Every failure leaves as an RFC 9457 problem document; nothing internal reaches the client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import asyncpg
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import ParameterKwarg
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
+    HTTP_504_GATEWAY_TIMEOUT,
+)
+
+from schemas.common import Problem, ProblemError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = "2"
+
+
+class ApiError(Exception):
+    """A domain failure that knows its status and what to tell the client."""
+
+    status = HTTP_400_BAD_REQUEST
+    title = "Bad request"
+
+    def __init__(self, detail: str, errors: Sequence[ProblemError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+
+
+class NotFound(ApiError):
+    status = HTTP_404_NOT_FOUND
+    title = "Not found"
+
+    def __init__(self, resource: str, id_: str) -> None:
+        super().__init__(f"no {resource} with id {id_!r}")
+
+
+class InvalidParameter(ApiError):
+    """A parameter parsed but names nothing we know, or contradicts another one."""
+
+    status = HTTP_422_UNPROCESSABLE_ENTITY
+    title = "Invalid parameter"
+
+    def __init__(
+        self, name: str, message: str, *, location: str = "query", suggestions: list[str] | None = None
+    ) -> None:
+        error = ProblemError(location=location, name=name, message=message, suggestions=suggestions)
+        super().__init__(f"{name}: {message}", [error])
+
+
+class BadCursor(ApiError):
+    status = HTTP_400_BAD_REQUEST
+    title = "Invalid cursor"
+
+    def __init__(self) -> None:
+        error = ProblemError(
+            location="query", name="cursor", message="not a cursor this list issued for these filters"
+        )
+        super().__init__("cursor: use the `next` link of a page of this same query", [error])
+
+
+def problem_response(
+    request: Request[Any, Any, Any] | None,
+    status: int,
+    title: str,
+    detail: str | None = None,
+    errors: list[ProblemError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    problem = Problem(
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path if request is not None else None,
+        errors=errors,
+    )
+    return Response(
+        content=msgspec.json.encode(problem), status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def _declared_name(request: Request[Any, Any, Any], key: str) -> str:
+    """The parameter name the client used (`from`), not the Python name (`date_from`)."""
+    fields = getattr(request.route_handler.signature_model, "_fields", {})
+    field = fields.get(key)
+    kwarg = getattr(field, "kwarg_definition", None)
+    if isinstance(kwarg, ParameterKwarg):
+        return kwarg.query or kwarg.header or kwarg.cookie or key
+    return key
+
+
+def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException) -> list[ProblemError]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        key = str(item.get("key", ""))
+        source = item.get("source", "body" if not key else "query")
+        errors.append(
+            ProblemError(
+                location=str(getattr(source, "value", source)),
+                name=_declared_name(request, key) if key else "body",
+                message=str(item.get("message", "invalid value")),
+            )
+        )
+    return errors
+
+
+def on_api_error(request: Request[Any, Any, Any], exc: ApiError) -> Response[bytes]:
+    return problem_response(request, exc.status, exc.title, exc.detail, exc.errors)
+
+
+def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    errors = _validation_errors(request, exc)
+    detail = "; ".join(f"{e.name}: {e.message}" for e in errors) or "the request is not valid"
+    return problem_response(request, HTTP_422_UNPROCESSABLE_ENTITY, "Invalid request", detail, errors)
+
+
+def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    title = _TITLES.get(status, "Error")
+    detail = exc.detail if exc.detail and exc.detail != title and status < 500 else None
+    return problem_response(request, status, title, detail, headers=exc.headers)
+
+
+def on_database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.warning("database unavailable: %s", type(exc).__name__)
+    return problem_response(
+        request,
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "Service unavailable",
+        "the database cannot be reached; retry shortly",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def on_timeout(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.warning("request timed out: %s", type(exc).__name__)
+    return problem_response(
+        request, HTTP_504_GATEWAY_TIMEOUT, "Timeout", "the database did not answer in time; retry shortly"
+    )
+
+
+def on_integrity_error(request: Request[Any, Any, Any], exc: asyncpg.IntegrityConstraintViolationError) -> Response[bytes]:
+    status = HTTP_409_CONFLICT if isinstance(exc, asyncpg.UniqueViolationError) else HTTP_422_UNPROCESSABLE_ENTITY
+    name = getattr(exc, "constraint_name", None) or "body"
+    error = ProblemError(location="body", name=name, message="conflicts with data already stored")
+    return problem_response(request, status, _TITLES[status], f"{name}: conflicts with stored data", [error])
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
+
+
+def _is_unavailable(exc: Exception) -> bool:
+    if isinstance(exc, asyncpg.PostgresError):
+        sqlstate = getattr(exc, "sqlstate", "") or ""
+        return sqlstate.startswith(("08", "57P"))
+    return True
+
+
+def on_postgres_error(request: Request[Any, Any, Any], exc: asyncpg.PostgresError) -> Response[bytes]:
+    if isinstance(exc, asyncpg.QueryCanceledError):
+        return on_timeout(request, exc)
+    if _is_unavailable(exc):
+        return on_database_unavailable(request, exc)
+    return on_unexpected(request, exc)
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    406: "Not acceptable",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+    504: "Timeout",
+}
+
+Handler = Callable[[Request[Any, Any, Any], Any], Response[bytes]]
+
+EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
+    ApiError: on_api_error,
+    ValidationException: on_validation_error,
+    HTTPException: on_http_error,
+    asyncpg.IntegrityConstraintViolationError: on_integrity_error,
+    asyncpg.PostgresError: on_postgres_error,
+    asyncpg.InterfaceError: on_database_unavailable,
+    asyncpg.InternalClientError: on_database_unavailable,
+    ConnectionError: on_database_unavailable,
+    OSError: on_database_unavailable,
+    TimeoutError: on_timeout,
+    Exception: on_unexpected,
+}

@@ -1,0 +1,1 @@
+"""Typed async functions, one per named query; no HTTP types here."""

@@ -1,0 +1,31 @@
+"""Pair queries: activity across events, deals and relationship periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from schemas.pairs import DealTotal, PairCounts, PairSummary
+from service.db import Connection, to_struct, to_structs
+from service.pagination import Key
+from service.resolve import Pair
+from service.sql import queries
+
+
+def cursor_key(summary: PairSummary) -> Key:
+    return [summary.last_activity.isoformat(), summary.pair]
+
+
+async def list_pairs(
+    conn: Connection, country: str | None, day: dt.date, after: Key | None, limit: int
+) -> list[PairSummary]:
+    after_date, after_pair = (dt.date.fromisoformat(after[0]), str(after[1])) if after else (None, None)
+    rows = await conn.fetch(queries()["pairs.list"], country, day, after_date, after_pair, limit)
+    return to_structs(rows, PairSummary)
+
+
+async def counts(conn: Connection, pair: Pair) -> PairCounts:
+    return to_struct(await conn.fetchrow(queries()["pairs.counts"], pair.key), PairCounts)
+
+
+async def deal_totals(conn: Connection, pair: Pair) -> list[DealTotal]:
+    return to_structs(await conn.fetch(queries()["pairs.deal_totals"], pair.key), DealTotal)

@@ -1,0 +1,1 @@
+"""Litestar handlers, one module per resource."""

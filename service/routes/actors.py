@@ -1,0 +1,45 @@
+"""Actors: GET /v1/actors and /v1/actors/{actor_id}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get
+
+from schemas.actors import ActorKind, ActorOut, ActorPage
+from service.context import Context
+from service.db import Connection
+from service.errors import NotFound
+from service.repos import actors as repo
+from service.routes import params as p
+
+
+@get("/", operation_id="listActors")
+async def list_actors(
+    request: Request[Any, Any, Any],
+    conn: Connection,
+    ctx: Context,
+    country: p.Country = None,
+    kind: ActorKind | None = None,
+    q: p.Text = None,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
+) -> Response[ActorPage]:
+    """List actors by name; filter by country, kind or words of their name and aliases."""
+    scope = {"country": ctx.resolver.optional(country, "country"), "kind": kind, "q": q}
+    after = ctx.after(cursor, "actors", scope)
+    rows = await repo.list_actors(conn, scope["country"], kind, q, after, limit + 1)
+    page = ctx.page(request, rows, limit, "actors", scope, repo.cursor_key)
+    return Response(ActorPage(items=page.items, next=page.next), headers=page.headers)
+
+
+@get("/{actor_id:str}", operation_id="getActor")
+async def get_actor(conn: Connection, actor_id: str) -> ActorOut:
+    """One actor with its aliases, country, external ids and sources."""
+    actor = await repo.get_actor(conn, actor_id)
+    if actor is None:
+        raise NotFound("actor", actor_id)
+    return actor
+
+
+router = Router(path="/v1/actors", route_handlers=[list_actors, get_actor], tags=["actors"])

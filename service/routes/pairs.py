@@ -1,0 +1,117 @@
+"""Pairs: GET /v1/pairs, /v1/pairs/{a}/{b} and the pair's events and deals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get
+
+from schemas.common import Sector
+from schemas.deals import DealKind, DealPage, DealStatus
+from schemas.events import EventPage, EventStatus, EventType
+from schemas.pairs import PairOut, PairPage
+from service.context import Context
+from service.db import Connection
+from service.pagination import check_range
+from service.repos import countries, deals, events, pairs as repo, relationships
+from service.routes import params as p
+from service.routes.deals import deals_page
+from service.routes.events import events_page
+from service.routes.relationships import today
+
+LATEST = 5
+
+
+@get("/", operation_id="listPairs")
+async def list_pairs(
+    request: Request[Any, Any, Any],
+    conn: Connection,
+    ctx: Context,
+    country: p.Country = None,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
+) -> Response[PairPage]:
+    """Every pair with events, deals or a status, most recent activity first, with today's status."""
+    code = ctx.resolver.optional(country, "country")
+    day = today()
+    scope = {"country": code, "day": day.isoformat()}
+    rows = await repo.list_pairs(conn, code, day, ctx.after(cursor, "pairs", scope), limit + 1)
+    page = ctx.page(request, rows, limit, "pairs", scope, repo.cursor_key)
+    return Response(PairPage(items=page.items, next=page.next), headers=page.headers)
+
+
+@get("/{a:str}/{b:str}", operation_id="getPair")
+async def get_pair(conn: Connection, ctx: Context, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None) -> PairOut:
+    """One page about a pair: status and trend on `as_of`, deal totals in USD by kind and year, latest items."""
+    pair = ctx.resolver.pair_of(a, b, location="path")
+    day = as_of or today()
+    members = await countries.get_many(conn, [pair.a, pair.b])
+    history = await relationships.history(conn, pair)
+    return PairOut(
+        pair=pair.key,
+        name=" – ".join(c.common_name or c.name for c in members),
+        countries=members,
+        as_of=day,
+        relationship=relationships.holding_on(history, day),
+        counts=await repo.counts(conn, pair),
+        deal_totals=await repo.deal_totals(conn, pair),
+        latest_events=await events.list_events(conn, events.EventFilters(pair=pair.key), None, LATEST),
+        latest_deals=await deals.list_deals(conn, deals.DealFilters(pair=pair.key), None, LATEST),
+    )
+
+
+@get("/{a:str}/{b:str}/events", operation_id="listPairEvents")
+async def list_pair_events(
+    request: Request[Any, Any, Any],
+    conn: Connection,
+    ctx: Context,
+    a: p.PathCountryA,
+    b: p.PathCountryB,
+    initiator: p.Initiator = None,
+    target: p.Target = None,
+    type: EventType | None = None,  # noqa: A002
+    status: EventStatus | None = None,
+    sector: Sector | None = None,
+    date_from: p.DateFrom = None,
+    date_to: p.DateTo = None,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
+) -> Response[EventPage]:
+    """The pair's events, newest first; `initiator`/`target` pick one direction."""
+    check_range(date_from, date_to)
+    r = ctx.resolver
+    filters = events.EventFilters(
+        pair=r.pair_of(a, b, location="path").key, initiator=r.optional(initiator, "initiator"),
+        target=r.optional(target, "target"), type=type, status=status, sector=sector,
+        date_from=date_from, date_to=date_to,
+    )  # fmt: skip
+    return await events_page(request, conn, ctx, filters, limit, cursor)
+
+
+@get("/{a:str}/{b:str}/deals", operation_id="listPairDeals")
+async def list_pair_deals(
+    request: Request[Any, Any, Any],
+    conn: Connection,
+    ctx: Context,
+    a: p.PathCountryA,
+    b: p.PathCountryB,
+    kind: DealKind | None = None,
+    status: DealStatus | None = None,
+    sector: Sector | None = None,
+    date_from: p.DateFrom = None,
+    date_to: p.DateTo = None,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
+) -> Response[DealPage]:
+    """The pair's deals, newest first."""
+    check_range(date_from, date_to)
+    pair = ctx.resolver.pair_of(a, b, location="path")
+    filters = deals.DealFilters(
+        pair=pair.key, kind=kind, status=status, sector=sector, date_from=date_from, date_to=date_to
+    )
+    return await deals_page(request, conn, ctx, filters, limit, cursor)
+
+
+router = Router(
+    path="/v1/pairs", route_handlers=[list_pairs, get_pair, list_pair_events, list_pair_deals], tags=["pairs"]
+)

@@ -1,0 +1,61 @@
+"""Relationships: GET /v1/relationships and /v1/relationships/{a}/{b}."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Request, Response, Router, get
+
+from schemas.relationships import PeriodPage, RelationshipOut, Status, Trend
+from service.context import Context
+from service.db import Connection
+from service.repos import countries, relationships as repo
+from service.routes import params as p
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@get("/", operation_id="listRelationships")
+async def list_relationships(
+    request: Request[Any, Any, Any],
+    conn: Connection,
+    ctx: Context,
+    as_of: p.AsOf = None,
+    country: p.Country = None,
+    status: Status | None = None,
+    trend: Trend | None = None,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
+) -> Response[PeriodPage]:
+    """The status of every pair on `as_of` (default today), by pair key; filter by country, status or trend."""
+    day = as_of or today()
+    scope = {"as_of": day.isoformat(), "country": ctx.resolver.optional(country, "country"),
+             "status": status, "trend": trend}  # fmt: skip
+    after = ctx.after(cursor, "relationships", scope)
+    rows = await repo.on_day(
+        conn, day, scope["country"], status, trend, str(after[0]) if after else None, limit + 1
+    )
+    page = ctx.page(request, rows, limit, "relationships", scope, repo.cursor_key)
+    return Response(PeriodPage(as_of=day, items=page.items, next=page.next), headers=page.headers)
+
+
+@get("/{a:str}/{b:str}", operation_id="getRelationship")
+async def get_relationship(
+    conn: Connection, ctx: Context, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None
+) -> RelationshipOut:
+    """A pair's status on `as_of` (default today) and its whole history, oldest period first."""
+    pair = ctx.resolver.pair_of(a, b, location="path")
+    day = as_of or today()
+    history = await repo.history(conn, pair)
+    members = await countries.get_many(conn, [pair.a, pair.b])
+    return RelationshipOut(
+        pair=pair.key, countries=members, as_of=day, current=repo.holding_on(history, day), history=history
+    )
+
+
+router = Router(
+    path="/v1/relationships", route_handlers=[list_relationships, get_relationship], tags=["relationships"]
+)

@@ -1,0 +1,36 @@
+"""Sources: GET /v1/sources and /v1/sources/{source_id}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get
+
+from schemas.sources import SourceOut, SourcePage
+from service.context import Context
+from service.db import Connection
+from service.errors import NotFound
+from service.repos import sources as repo
+from service.routes import params as p
+
+
+@get("/", operation_id="listSources")
+async def list_sources(
+    request: Request[Any, Any, Any], conn: Connection, ctx: Context, limit: p.Limit = 50, cursor: p.Cursor = None
+) -> Response[SourcePage]:
+    """List sources, most recently published first."""
+    rows = await repo.list_sources(conn, ctx.after(cursor, "sources", {}), limit + 1)
+    page = ctx.page(request, rows, limit, "sources", {}, repo.cursor_key)
+    return Response(SourcePage(items=page.items, next=page.next), headers=page.headers)
+
+
+@get("/{source_id:str}", operation_id="getSource")
+async def get_source(conn: Connection, source_id: str) -> SourceOut:
+    """One source: publisher, original publisher, publication date and disclosures."""
+    source = await repo.get_source(conn, source_id)
+    if source is None:
+        raise NotFound("source", source_id)
+    return source
+
+
+router = Router(path="/v1/sources", route_handlers=[list_sources, get_source], tags=["sources"])

@@ -1,0 +1,41 @@
+"""Runtime settings, read from the environment in this one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything the service can be told from outside; see the README's settings table."""
+
+    database_url: str | None = None
+    embedded_data_dir: str = str(PROJECT_ROOT / ".detente" / "pgdata")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    connect_timeout: float = 5.0
+    acquire_timeout: float = 5.0
+    statement_timeout_ms: int = 5000
+    log_level: str = "INFO"
+    migrate_on_start: bool = True
+    seed_on_start: bool = True
+    cursor_secret: str = "detente-cursor-v1"
+    public_base_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables (names are the field names, upper-cased)."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, str] = {}
+        for name in cls.__struct_fields__:
+            key = name.upper()
+            if key in env and env[key] != "":
+                raw[name] = env[key]
+        return msgspec.convert(raw, cls, strict=False)

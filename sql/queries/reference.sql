@@ -1,0 +1,21 @@
+-- name: reference.upsert_country
+INSERT INTO countries (code, alpha3, numeric, name, official_name, common_name, capital)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (code) DO UPDATE SET alpha3 = excluded.alpha3, numeric = excluded.numeric,
+    name = excluded.name, official_name = excluded.official_name,
+    common_name = excluded.common_name, capital = excluded.capital;
+
+-- name: reference.clear_aliases
+DELETE FROM country_aliases;
+
+-- name: reference.upsert_currency
+INSERT INTO currencies (code, numeric, name) VALUES ($1, $2, $3)
+ON CONFLICT (code) DO UPDATE SET numeric = excluded.numeric, name = excluded.name;
+
+-- name: reference.aliases
+SELECT a.alias, a.code, c.name
+FROM country_aliases a JOIN countries c USING (code);
+
+-- name: reference.counts
+SELECT (SELECT count(*) FROM countries) AS countries,
+       (SELECT count(*) FROM currencies) AS currencies;

@@ -1,0 +1,2 @@
+-- name: setup.is_empty
+SELECT NOT EXISTS (SELECT 1 FROM sources) AND NOT EXISTS (SELECT 1 FROM events);

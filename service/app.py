@@ -77,7 +77,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await setup.prepare(url, settings, load_seed=settings.seed_on_start)
         pool = await db.create_pool(url, settings)
         async with pool.acquire() as conn:
-            resolver = await setup.load_resolver(conn)
+            resolver = await setup.load_resolver(db.as_connection(conn))
         app.state.pool = pool
         app.state.context = Context(settings, resolver, Cursors(settings.cursor_secret))
         yield
@@ -90,7 +90,9 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     app = Litestar(
         route_handlers=[
             health.router,

@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from service.pagination import Cursors, Key, link_header, next_url
 from service.resolve import CountryResolver
@@ -53,3 +54,7 @@ class Context:
 def provide_context(state: State) -> Context:
     context: Context = state.context
     return context
+
+
+# A handler parameter named `ctx` of this type receives the Context.
+Ctx = NamedDependency[Context]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import asyncpg
 import msgspec
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from service.settings import Settings
 
@@ -19,6 +20,8 @@ T = TypeVar("T")
 
 Pool = asyncpg.Pool
 Connection = asyncpg.Connection
+# A handler parameter named `conn` of this type receives the request's connection.
+DbConnection = NamedDependency[Connection]
 
 
 class EmbeddedPostgres:
@@ -29,7 +32,7 @@ class EmbeddedPostgres:
 
         path = Path(data_dir).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._server = pgserver.get_server(path, cleanup_mode="stop")
+        self._server = pgserver.get_server(path, cleanup_mode="stop")  # type: ignore[attr-defined]
         self.url: str = self._server.get_uri()
         log.info("embedded PostgreSQL running with data in %s", path)
 
@@ -52,7 +55,9 @@ def _encode_json(value: Any) -> str:
 async def init_connection(conn: Connection) -> None:
     """Decode json/jsonb with msgspec on every pooled connection."""
     for name in ("json", "jsonb"):
-        await conn.set_type_codec(name, encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog")
+        await conn.set_type_codec(
+            name, encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog"
+        )
 
 
 def server_settings(settings: Settings) -> dict[str, str]:
@@ -90,8 +95,13 @@ async def create_pool(url: str, settings: Settings) -> Pool:
 async def provide_connection(state: State) -> AsyncIterator[Connection]:
     """Request dependency: a pooled connection held for the length of the request."""
     settings: Settings = state.settings
-    async with state.pool.acquire(timeout=settings.acquire_timeout) as conn:
-        yield conn
+    async with state.pool.acquire(timeout=settings.acquire_timeout) as proxy:
+        yield as_connection(proxy)
+
+
+def as_connection(proxy: Any) -> Connection:
+    """Pooled connections are proxies that forward every Connection method; type them as such."""
+    return cast(Connection, proxy)
 
 
 def to_structs(rows: Iterable[asyncpg.Record], type_: type[T]) -> list[T]:

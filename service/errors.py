@@ -99,7 +99,7 @@ def _declared_name(request: Request[Any, Any, Any], key: str) -> str:
     field = fields.get(key)
     kwarg = getattr(field, "kwarg_definition", None)
     if isinstance(kwarg, ParameterKwarg):
-        return kwarg.query or kwarg.header or kwarg.cookie or key
+        return kwarg.name or kwarg.query or key
     return key
 
 
@@ -156,8 +156,12 @@ def on_timeout(request: Request[Any, Any, Any], exc: Exception) -> Response[byte
     )
 
 
-def on_integrity_error(request: Request[Any, Any, Any], exc: asyncpg.IntegrityConstraintViolationError) -> Response[bytes]:
-    status = HTTP_409_CONFLICT if isinstance(exc, asyncpg.UniqueViolationError) else HTTP_422_UNPROCESSABLE_ENTITY
+def on_integrity_error(
+    request: Request[Any, Any, Any], exc: asyncpg.IntegrityConstraintViolationError
+) -> Response[bytes]:
+    status = (
+        HTTP_409_CONFLICT if isinstance(exc, asyncpg.UniqueViolationError) else HTTP_422_UNPROCESSABLE_ENTITY
+    )
     name = getattr(exc, "constraint_name", None) or "body"
     error = ProblemError(location="body", name=name, message="conflicts with data already stored")
     return problem_response(request, status, _TITLES[status], f"{name}: conflicts with stored data", [error])

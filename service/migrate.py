@@ -21,7 +21,6 @@ _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 LOCK_KEY = 0x64E7E47E
 
 
-
 class MigrationError(RuntimeError):
     """The migration files and the database disagree."""
 

@@ -82,11 +82,15 @@ class CountryResolver:
             raise InvalidParameter(param, "give two countries separated by a comma, e.g. 'Seoul,Beijing'")
         return self.pair_of(parts[0], parts[1], (param, param))
 
-    def pair_of(self, first: str, second: str, params: tuple[str, str] = ("a", "b"), location: str = "query") -> Pair:
+    def pair_of(
+        self, first: str, second: str, params: tuple[str, str] = ("a", "b"), location: str = "query"
+    ) -> Pair:
         a = self.country(first, params[0], location)
         b = self.country(second, params[1], location)
         if a == b:
-            raise InvalidParameter(params[1], f"a pair needs two different countries, got {a} twice", location=location)
+            raise InvalidParameter(
+                params[1], f"a pair needs two different countries, got {a} twice", location=location
+            )
         return Pair.of(a, b)
 
     def optional_pair(self, text: str | None, param: str = "pair") -> Pair | None:

@@ -9,7 +9,9 @@ from service.db import Connection
 from service.sql import queries
 
 
-async def replace_sources(conn: Connection, resource: str, item_id: str, sources: Sequence[CitationIn]) -> None:
+async def replace_sources(
+    conn: Connection, resource: str, item_id: str, sources: Sequence[CitationIn]
+) -> None:
     q = queries()
     await conn.execute(q[f"{resource}.clear_sources"], item_id)
     await conn.executemany(

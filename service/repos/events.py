@@ -46,8 +46,12 @@ async def get_event(conn: Connection, event_id: str) -> EventOut | None:
     return to_structs(rows, EventOut)[0] if rows else None
 
 
-async def save_event(conn: Connection, e: EventIn, participants: list[tuple[str, str | None, str | None]],
-                     location_country: str | None) -> None:
+async def save_event(
+    conn: Connection,
+    e: EventIn,
+    participants: list[tuple[str, str | None, str | None]],
+    location_country: str | None,
+) -> None:
     """Upsert one event with its participants (role, country, actor) and citations."""
     q = queries()
     await conn.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from schemas.pairs import DealTotal, PairCounts, PairSummary
-from service.db import Connection, to_struct, to_structs
+from service.db import Connection, to_structs
 from service.pagination import Key
 from service.resolve import Pair
 from service.sql import queries
@@ -24,7 +24,8 @@ async def list_pairs(
 
 
 async def counts(conn: Connection, pair: Pair) -> PairCounts:
-    return to_struct(await conn.fetchrow(queries()["pairs.counts"], pair.key), PairCounts)
+    rows = await conn.fetch(queries()["pairs.counts"], pair.key)
+    return to_structs(rows, PairCounts)[0]
 
 
 async def deal_totals(conn: Connection, pair: Pair) -> list[DealTotal]:

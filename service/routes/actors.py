@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.params import FromPath, FromQuery
 
 from schemas.actors import ActorKind, ActorOut, ActorPage
-from service.context import Context
-from service.db import Connection
+from service.context import Ctx
+from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import actors as repo
 from service.routes import params as p
@@ -17,10 +18,10 @@ from service.routes import params as p
 @get("/", operation_id="listActors")
 async def list_actors(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     country: p.Country = None,
-    kind: ActorKind | None = None,
+    kind: FromQuery[ActorKind | None] = None,
     q: p.Text = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
@@ -34,7 +35,7 @@ async def list_actors(
 
 
 @get("/{actor_id:str}", operation_id="getActor")
-async def get_actor(conn: Connection, actor_id: str) -> ActorOut:
+async def get_actor(conn: DbConnection, actor_id: FromPath[str]) -> ActorOut:
     """One actor with its aliases, country, external ids and sources."""
     actor = await repo.get_actor(conn, actor_id)
     if actor is None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.params import Parameter
 
 from schemas.countries import CountryDetail, CountryPage
-from service.context import Context
-from service.db import Connection
+from service.context import Ctx
+from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import countries as repo
 from service.routes import params as p
@@ -17,7 +16,11 @@ from service.routes import params as p
 
 @get("/", operation_id="listCountries")
 async def list_countries(
-    request: Request[Any, Any, Any], conn: Connection, ctx: Context, limit: p.Limit = 50, cursor: p.Cursor = None
+    request: Request[Any, Any, Any],
+    conn: DbConnection,
+    ctx: Ctx,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
 ) -> Response[CountryPage]:
     """List every ISO 3166-1 country, by alpha-2 code."""
     rows = await repo.list_countries(conn, ctx.after(cursor, "countries", {}), limit + 1)
@@ -27,11 +30,9 @@ async def list_countries(
 
 @get("/{country:str}", operation_id="getCountry")
 async def get_country(
-    conn: Connection,
-    ctx: Context,
-    country: Annotated[
-        str, Parameter(description="An ISO code, name, common variant or capital.", examples=p.example("Seoul"))
-    ],
+    conn: DbConnection,
+    ctx: Ctx,
+    country: p.PathCountry,
 ) -> CountryDetail:
     """One country with its codes, capital and every spelling the API accepts for it."""
     code = ctx.resolver.country(country, "country", location="path")

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from schemas.common import Sector
 from schemas.deals import DealKind, DealOut, DealPage, DealStatus
-from service.context import Context
-from service.db import Connection
+from service.context import Ctx
+from service.db import DbConnection
 from service.errors import InvalidParameter, NotFound
 from service.pagination import check_range
 from service.repos import deals as repo
@@ -20,7 +20,10 @@ from service.routes import params as p
 
 Usd = Annotated[
     Decimal | None,
-    Parameter(description="Bound on the deal's US-dollar value, a non-negative decimal.", examples=p.example("1000000")),
+    Parameter(
+        description="Bound on the deal's US-dollar value, a non-negative decimal.",
+        examples=p.example("1000000"),
+    ),
 ]
 
 
@@ -35,13 +38,13 @@ def check_usd_bounds(min_usd: Decimal | None, max_usd: Decimal | None) -> None:
 @get("/", operation_id="listDeals")
 async def list_deals(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     country: p.Country = None,
     pair: p.PairParam = None,
-    kind: DealKind | None = None,
-    sector: Sector | None = None,
-    status: DealStatus | None = None,
+    kind: FromQuery[DealKind | None] = None,
+    sector: FromQuery[Sector | None] = None,
+    status: FromQuery[DealStatus | None] = None,
     actor: p.ActorParam = None,
     min_usd: Usd = None,
     max_usd: Usd = None,
@@ -51,7 +54,7 @@ async def list_deals(
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
 ) -> Response[DealPage]:
-    """List deals, newest first, filtered by country, pair, kind, sector, status, party, USD value, dates or text."""
+    """List deals, newest first; filter by countries, kind, sector, status, party, USD value, date or text."""
     check_range(date_from, date_to)
     check_usd_bounds(min_usd, max_usd)
     r = ctx.resolver
@@ -66,8 +69,8 @@ async def list_deals(
 
 async def deals_page(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     filters: repo.DealFilters,
     limit: int,
     cursor: str | None,
@@ -80,7 +83,7 @@ async def deals_page(
 
 
 @get("/{deal_id:str}", operation_id="getDeal")
-async def get_deal(conn: Connection, deal_id: str) -> DealOut:
+async def get_deal(conn: DbConnection, deal_id: FromPath[str]) -> DealOut:
     """One deal with its value, parties, the event it was signed at and its sources."""
     deal = await repo.get_deal(conn, deal_id)
     if deal is None:

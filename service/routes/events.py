@@ -6,11 +6,12 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, get
+from litestar.params import FromPath, FromQuery
 
 from schemas.common import Sector
 from schemas.events import EventOut, EventPage, EventStatus, EventType
-from service.context import Context
-from service.db import Connection
+from service.context import Ctx
+from service.db import DbConnection
 from service.errors import NotFound
 from service.pagination import check_range
 from service.repos import events as repo
@@ -20,23 +21,23 @@ from service.routes import params as p
 @get("/", operation_id="listEvents")
 async def list_events(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     country: p.Country = None,
     pair: p.PairParam = None,
     initiator: p.Initiator = None,
     target: p.Target = None,
-    type: EventType | None = None,  # noqa: A002
+    type: FromQuery[EventType | None] = None,
     actor: p.ActorParam = None,
-    sector: Sector | None = None,
-    status: EventStatus | None = None,
+    sector: FromQuery[Sector | None] = None,
+    status: FromQuery[EventStatus | None] = None,
     date_from: p.DateFrom = None,
     date_to: p.DateTo = None,
     q: p.Text = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
 ) -> Response[EventPage]:
-    """List events, newest first, filtered by country, pair, direction, type, actor, sector, status, dates or text.
+    """List events, newest first; filter by countries, direction, type, actor, sector, status, dates, text.
 
     `initiator` and `target` make the query directed: `initiator=China&target=Japan` finds
     what China did to Japan and not the reverse.
@@ -54,8 +55,8 @@ async def list_events(
 
 async def events_page(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     filters: repo.EventFilters,
     limit: int,
     cursor: str | None,
@@ -68,7 +69,7 @@ async def events_page(
 
 
 @get("/{event_id:str}", operation_id="getEvent")
-async def get_event(conn: Connection, event_id: str) -> EventOut:
+async def get_event(conn: DbConnection, event_id: FromPath[str]) -> EventOut:
     """One event with its participants, coding, sources and the deals signed at it."""
     event = await repo.get_event(conn, event_id)
     if event is None:

@@ -31,7 +31,9 @@ async def ready(state: State) -> Response[Readiness]:
     try:
         found = await asyncio.wait_for(_migration_state(state), READY_TIMEOUT_SECONDS)
     except migrate.MigrationError:
-        report = Readiness(status="migrations edited", database=True, migrations_applied=[], migrations_pending=[])
+        report = Readiness(
+            status="migrations edited", database=True, migrations_applied=[], migrations_pending=[]
+        )
         return Response(report, status_code=HTTP_503_SERVICE_UNAVAILABLE)
     except Exception:  # whatever the cause, a database we cannot query means not ready
         report = Readiness(status="unavailable", database=False, migrations_applied=[], migrations_pending=[])

@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.params import FromQuery
 
 from schemas.common import Sector
 from schemas.deals import DealKind, DealPage, DealStatus
 from schemas.events import EventPage, EventStatus, EventType
 from schemas.pairs import PairOut, PairPage
-from service.context import Context
-from service.db import Connection
+from service.context import Ctx
+from service.db import DbConnection
 from service.pagination import check_range
-from service.repos import countries, deals, events, pairs as repo, relationships
+from service.repos import countries, deals, events, relationships
+from service.repos import pairs as repo
 from service.routes import params as p
 from service.routes.deals import deals_page
 from service.routes.events import events_page
@@ -25,8 +27,8 @@ LATEST = 5
 @get("/", operation_id="listPairs")
 async def list_pairs(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     country: p.Country = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
@@ -41,8 +43,10 @@ async def list_pairs(
 
 
 @get("/{a:str}/{b:str}", operation_id="getPair")
-async def get_pair(conn: Connection, ctx: Context, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None) -> PairOut:
-    """One page about a pair: status and trend on `as_of`, deal totals in USD by kind and year, latest items."""
+async def get_pair(
+    conn: DbConnection, ctx: Ctx, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None
+) -> PairOut:
+    """One page about a pair: status and trend on `as_of`, USD deal totals by kind and year, latest items."""
     pair = ctx.resolver.pair_of(a, b, location="path")
     day = as_of or today()
     members = await countries.get_many(conn, [pair.a, pair.b])
@@ -63,15 +67,15 @@ async def get_pair(conn: Connection, ctx: Context, a: p.PathCountryA, b: p.PathC
 @get("/{a:str}/{b:str}/events", operation_id="listPairEvents")
 async def list_pair_events(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     a: p.PathCountryA,
     b: p.PathCountryB,
     initiator: p.Initiator = None,
     target: p.Target = None,
-    type: EventType | None = None,  # noqa: A002
-    status: EventStatus | None = None,
-    sector: Sector | None = None,
+    type: FromQuery[EventType | None] = None,
+    status: FromQuery[EventStatus | None] = None,
+    sector: FromQuery[Sector | None] = None,
     date_from: p.DateFrom = None,
     date_to: p.DateTo = None,
     limit: p.Limit = 50,
@@ -91,13 +95,13 @@ async def list_pair_events(
 @get("/{a:str}/{b:str}/deals", operation_id="listPairDeals")
 async def list_pair_deals(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     a: p.PathCountryA,
     b: p.PathCountryB,
-    kind: DealKind | None = None,
-    status: DealStatus | None = None,
-    sector: Sector | None = None,
+    kind: FromQuery[DealKind | None] = None,
+    status: FromQuery[DealStatus | None] = None,
+    sector: FromQuery[Sector | None] = None,
     date_from: p.DateFrom = None,
     date_to: p.DateTo = None,
     limit: p.Limit = 50,

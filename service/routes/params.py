@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -17,7 +17,7 @@ def example(value: object, summary: str = "") -> list[Example]:
 
 Limit = Annotated[
     int,
-    Parameter(
+    QueryParameter(
         ge=1,
         le=MAX_LIMIT,
         description=f"Items per page (at most {MAX_LIMIT}).",
@@ -26,7 +26,7 @@ Limit = Annotated[
 ]
 Cursor = Annotated[
     str | None,
-    Parameter(
+    QueryParameter(
         max_length=512,
         description="Opaque position from a previous page's `next` link; only valid with the same filters.",
         examples=example("", "first page"),
@@ -34,16 +34,16 @@ Cursor = Annotated[
 ]
 Country = Annotated[
     str | None,
-    Parameter(
+    QueryParameter(
         max_length=100,
-        description="A country taking part, as an ISO code, a name or its capital (`KR`, `South Korea`, `Seoul`).",
+        description="A country taking part: ISO code, name or capital (`KR`, `South Korea`, `Seoul`).",
         examples=example("Seoul"),
     ),
 ]
 PairParam = Annotated[
     str | None,
-    Parameter(
-        query="pair",
+    QueryParameter(
+        name="pair",
         max_length=200,
         description="Two countries, comma-separated, in any order and any accepted spelling.",
         examples=example("Tokyo,Beijing"),
@@ -51,16 +51,16 @@ PairParam = Annotated[
 ]
 Initiator = Annotated[
     str | None,
-    Parameter(max_length=100, description="The country that acted.", examples=example("China")),
+    QueryParameter(max_length=100, description="The country that acted.", examples=example("China")),
 ]
 Target = Annotated[
     str | None,
-    Parameter(max_length=100, description="The country acted upon.", examples=example("Japan")),
+    QueryParameter(max_length=100, description="The country acted upon.", examples=example("Japan")),
 ]
 ActorParam = Annotated[
     str | None,
-    Parameter(
-        query="actor",
+    QueryParameter(
+        name="actor",
         max_length=128,
         description="Id of an actor taking part.",
         examples=example("actor-alibaba"),
@@ -68,38 +68,42 @@ ActorParam = Annotated[
 ]
 DateFrom = Annotated[
     dt.date | None,
-    Parameter(
-        query="from",
+    QueryParameter(
+        name="from",
         description="Earliest day (inclusive); items whose dates overlap the range match.",
         examples=example("2025-11-01"),
     ),
 ]
 DateTo = Annotated[
     dt.date | None,
-    Parameter(query="to", description="Latest day (inclusive).", examples=example("2026-01-31")),
+    QueryParameter(name="to", description="Latest day (inclusive).", examples=example("2026-01-31")),
 ]
 Text = Annotated[
     str | None,
-    Parameter(
-        query="q",
+    QueryParameter(
+        name="q",
         max_length=200,
-        description="Full-text search over titles and summaries (web-search syntax: words, \"phrases\", -not).",
+        description='Full-text search over titles and summaries (web-search syntax: words, "phrases", -not).',
         examples=example("export"),
     ),
 ]
 AsOf = Annotated[
     dt.date | None,
-    Parameter(
-        query="as_of",
+    QueryParameter(
+        name="as_of",
         description="The day the answer is about; defaults to today (UTC).",
         examples=example("2026-01-07"),
     ),
 ]
+PathCountry = Annotated[
+    str,
+    PathParameter(description="An ISO code, name, common variant or capital.", examples=example("Seoul")),
+]
 PathCountryA = Annotated[
     str,
-    Parameter(description="First country of the pair: code, name or capital.", examples=example("KR")),
+    PathParameter(description="First country of the pair: code, name or capital.", examples=example("KR")),
 ]
 PathCountryB = Annotated[
     str,
-    Parameter(description="Second country of the pair: code, name or capital.", examples=example("CN")),
+    PathParameter(description="Second country of the pair: code, name or capital.", examples=example("CN")),
 ]

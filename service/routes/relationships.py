@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.params import FromQuery
 
 from schemas.relationships import PeriodPage, RelationshipOut, Status, Trend
-from service.context import Context
-from service.db import Connection
-from service.repos import countries, relationships as repo
+from service.context import Ctx
+from service.db import DbConnection
+from service.repos import countries
+from service.repos import relationships as repo
 from service.routes import params as p
 
 
@@ -21,16 +23,16 @@ def today() -> dt.date:
 @get("/", operation_id="listRelationships")
 async def list_relationships(
     request: Request[Any, Any, Any],
-    conn: Connection,
-    ctx: Context,
+    conn: DbConnection,
+    ctx: Ctx,
     as_of: p.AsOf = None,
     country: p.Country = None,
-    status: Status | None = None,
-    trend: Trend | None = None,
+    status: FromQuery[Status | None] = None,
+    trend: FromQuery[Trend | None] = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
 ) -> Response[PeriodPage]:
-    """The status of every pair on `as_of` (default today), by pair key; filter by country, status or trend."""
+    """Every pair's status on `as_of` (default today), by pair key; filter by country, status or trend."""
     day = as_of or today()
     scope = {"as_of": day.isoformat(), "country": ctx.resolver.optional(country, "country"),
              "status": status, "trend": trend}  # fmt: skip
@@ -44,7 +46,7 @@ async def list_relationships(
 
 @get("/{a:str}/{b:str}", operation_id="getRelationship")
 async def get_relationship(
-    conn: Connection, ctx: Context, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None
+    conn: DbConnection, ctx: Ctx, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None
 ) -> RelationshipOut:
     """A pair's status on `as_of` (default today) and its whole history, oldest period first."""
     pair = ctx.resolver.pair_of(a, b, location="path")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
+from litestar.params import FromPath
 
 from schemas.sources import SourceOut, SourcePage
-from service.context import Context
-from service.db import Connection
+from service.context import Ctx
+from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import sources as repo
 from service.routes import params as p
@@ -16,7 +17,11 @@ from service.routes import params as p
 
 @get("/", operation_id="listSources")
 async def list_sources(
-    request: Request[Any, Any, Any], conn: Connection, ctx: Context, limit: p.Limit = 50, cursor: p.Cursor = None
+    request: Request[Any, Any, Any],
+    conn: DbConnection,
+    ctx: Ctx,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
 ) -> Response[SourcePage]:
     """List sources, most recently published first."""
     rows = await repo.list_sources(conn, ctx.after(cursor, "sources", {}), limit + 1)
@@ -25,7 +30,7 @@ async def list_sources(
 
 
 @get("/{source_id:str}", operation_id="getSource")
-async def get_source(conn: Connection, source_id: str) -> SourceOut:
+async def get_source(conn: DbConnection, source_id: FromPath[str]) -> SourceOut:
     """One source: publisher, original publisher, publication date and disclosures."""
     source = await repo.get_source(conn, source_id)
     if source is None:

@@ -46,7 +46,9 @@ async def load_world(conn: Connection, resolver: CountryResolver, world: World) 
             await actors.save_actor(conn, a, resolver.optional(a.country, "country"))
         for e in world.events:
             members = _members(resolver, [(p.role, p.country, p.actor_id) for p in e.participants], "country")
-            await events.save_event(conn, e, members, resolver.optional(e.location_country, "location_country"))
+            await events.save_event(
+                conn, e, members, resolver.optional(e.location_country, "location_country")
+            )
         await events.refresh_links(conn, [e.id for e in world.events])
         for d in world.deals:
             members = _members(resolver, [(p.role, p.country, p.actor_id) for p in d.parties], "country")

@@ -95,8 +95,16 @@ async def create_pool(url: str, settings: Settings) -> Pool:
 async def provide_connection(state: State) -> AsyncIterator[Connection]:
     """Request dependency: a pooled connection held for the length of the request."""
     settings: Settings = state.settings
-    async with state.pool.acquire(timeout=settings.acquire_timeout) as proxy:
+    try:
+        proxy = await state.pool.acquire(timeout=settings.acquire_timeout)
+    except asyncpg.PostgresError as exc:
+        # A refused connection (not accepting connections, no such database) is an outage
+        # whatever its SQLSTATE; ConnectionError maps to 503.
+        raise ConnectionError("the database refused a connection") from exc
+    try:
         yield as_connection(proxy)
+    finally:
+        await state.pool.release(proxy)
 
 
 def as_connection(proxy: Any) -> Connection:

@@ -30,3 +30,15 @@ async def counts(conn: Connection, pair: Pair) -> PairCounts:
 
 async def deal_totals(conn: Connection, pair: Pair) -> list[DealTotal]:
     return to_structs(await conn.fetch(queries()["pairs.deal_totals"], pair.key), DealTotal)
+
+
+async def touched(
+    conn: Connection, event_ids: list[str], deal_ids: list[str], period_ids: list[str]
+) -> list[str]:
+    """The pair keys these items belong to now."""
+    found: list[str] = await conn.fetchval(queries()["pairs.touched"], event_ids, deal_ids, period_ids)
+    return found
+
+
+async def refresh(conn: Connection, pair_keys: list[str]) -> None:
+    await conn.execute(queries()["pairs.refresh"], pair_keys)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.params import FromPath, FromQuery
 
-from schemas.actors import ActorKind, ActorOut, ActorPage
+from schemas.actors import ActorOut, ActorPage
 from service.context import Ctx
 from service.db import DbConnection
 from service.errors import NotFound
@@ -21,7 +20,7 @@ async def list_actors(
     conn: DbConnection,
     ctx: Ctx,
     country: p.Country = None,
-    kind: FromQuery[ActorKind | None] = None,
+    kind: p.ActorKindFilter = None,
     q: p.Text = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
@@ -35,7 +34,7 @@ async def list_actors(
 
 
 @get("/{actor_id:str}", operation_id="getActor")
-async def get_actor(conn: DbConnection, actor_id: FromPath[str]) -> ActorOut:
+async def get_actor(conn: DbConnection, actor_id: p.ActorId) -> ActorOut:
     """One actor with its aliases, country, external ids and sources."""
     actor = await repo.get_actor(conn, actor_id)
     if actor is None:

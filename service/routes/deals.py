@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, Router, get
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import Parameter
 
-from schemas.common import Sector
-from schemas.deals import DealKind, DealOut, DealPage, DealStatus
+from schemas.deals import DealOut, DealPage
 from service.context import Ctx
 from service.db import DbConnection
 from service.errors import InvalidParameter, NotFound
@@ -42,9 +41,9 @@ async def list_deals(
     ctx: Ctx,
     country: p.Country = None,
     pair: p.PairParam = None,
-    kind: FromQuery[DealKind | None] = None,
-    sector: FromQuery[Sector | None] = None,
-    status: FromQuery[DealStatus | None] = None,
+    kind: p.DealKindFilter = None,
+    sector: p.SectorFilter = None,
+    status: p.DealStatusFilter = None,
     actor: p.ActorParam = None,
     min_usd: Usd = None,
     max_usd: Usd = None,
@@ -83,7 +82,7 @@ async def deals_page(
 
 
 @get("/{deal_id:str}", operation_id="getDeal")
-async def get_deal(conn: DbConnection, deal_id: FromPath[str]) -> DealOut:
+async def get_deal(conn: DbConnection, deal_id: p.DealId) -> DealOut:
     """One deal with its value, parties, the event it was signed at and its sources."""
     deal = await repo.get_deal(conn, deal_id)
     if deal is None:

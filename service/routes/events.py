@@ -6,10 +6,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, Router, get
-from litestar.params import FromPath, FromQuery
 
-from schemas.common import Sector
-from schemas.events import EventOut, EventPage, EventStatus, EventType
+from schemas.events import EventOut, EventPage
 from service.context import Ctx
 from service.db import DbConnection
 from service.errors import NotFound
@@ -27,10 +25,10 @@ async def list_events(
     pair: p.PairParam = None,
     initiator: p.Initiator = None,
     target: p.Target = None,
-    type: FromQuery[EventType | None] = None,
+    type: p.EventTypeFilter = None,
     actor: p.ActorParam = None,
-    sector: FromQuery[Sector | None] = None,
-    status: FromQuery[EventStatus | None] = None,
+    sector: p.SectorFilter = None,
+    status: p.EventStatusFilter = None,
     date_from: p.DateFrom = None,
     date_to: p.DateTo = None,
     q: p.Text = None,
@@ -69,7 +67,7 @@ async def events_page(
 
 
 @get("/{event_id:str}", operation_id="getEvent")
-async def get_event(conn: DbConnection, event_id: FromPath[str]) -> EventOut:
+async def get_event(conn: DbConnection, event_id: p.EventId) -> EventOut:
     """One event with its participants, coding, sources and the deals signed at it."""
     event = await repo.get_event(conn, event_id)
     if event is None:

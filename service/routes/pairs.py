@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.params import FromQuery
 
-from schemas.common import Sector
-from schemas.deals import DealKind, DealPage, DealStatus
-from schemas.events import EventPage, EventStatus, EventType
+from schemas.deals import DealPage
+from schemas.events import EventPage
 from schemas.pairs import PairOut, PairPage
 from service.context import Ctx
 from service.db import DbConnection
@@ -73,9 +71,9 @@ async def list_pair_events(
     b: p.PathCountryB,
     initiator: p.Initiator = None,
     target: p.Target = None,
-    type: FromQuery[EventType | None] = None,
-    status: FromQuery[EventStatus | None] = None,
-    sector: FromQuery[Sector | None] = None,
+    type: p.EventTypeFilter = None,
+    status: p.EventStatusFilter = None,
+    sector: p.SectorFilter = None,
     date_from: p.DateFrom = None,
     date_to: p.DateTo = None,
     limit: p.Limit = 50,
@@ -99,9 +97,9 @@ async def list_pair_deals(
     ctx: Ctx,
     a: p.PathCountryA,
     b: p.PathCountryB,
-    kind: FromQuery[DealKind | None] = None,
-    status: FromQuery[DealStatus | None] = None,
-    sector: FromQuery[Sector | None] = None,
+    kind: p.DealKindFilter = None,
+    status: p.DealStatusFilter = None,
+    sector: p.SectorFilter = None,
     date_from: p.DateFrom = None,
     date_to: p.DateTo = None,
     limit: p.Limit = 50,

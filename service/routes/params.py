@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 
+from schemas.actors import ActorKind
+from schemas.common import Sector
+from schemas.deals import DealKind, DealStatus
+from schemas.events import EventStatus, EventType
+from schemas.relationships import Status, Trend
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -106,4 +111,53 @@ PathCountryA = Annotated[
 PathCountryB = Annotated[
     str,
     PathParameter(description="Second country of the pair: code, name or capital.", examples=example("CN")),
+]
+
+
+def _path_id(kind: str, sample: str) -> Any:
+    return Annotated[
+        str, PathParameter(description=f"The {kind}'s id.", max_length=128, examples=example(sample))
+    ]
+
+
+EventId = _path_id("event", "ev-2026-01-06-cn-dual-use-export-ban-japan-military")
+DealId = _path_id("deal", "deal-2026-01-06-kr-cn-export-contracts-beijing")
+ActorId = _path_id("actor", "actor-alibaba")
+SourceId = _path_id("source", "src-2026-01-07-thestar-scmp-china-south-korea-trade-deals")
+
+EventTypeFilter = Annotated[
+    EventType | None,
+    QueryParameter(
+        name="type", description="Event verb from the controlled vocabulary.", examples=example("summit")
+    ),
+]
+EventStatusFilter = Annotated[
+    EventStatus | None,
+    QueryParameter(name="status", description="Lifecycle status of the event.", examples=example("ongoing")),
+]
+SectorFilter = Annotated[
+    Sector | None,
+    QueryParameter(
+        name="sector", description="Economic sector the item concerns.", examples=example("robotics")
+    ),
+]
+DealKindFilter = Annotated[
+    DealKind | None,
+    QueryParameter(name="kind", description="Kind of deal.", examples=example("export_contract")),
+]
+DealStatusFilter = Annotated[
+    DealStatus | None,
+    QueryParameter(name="status", description="Status of the deal.", examples=example("signed")),
+]
+ActorKindFilter = Annotated[
+    ActorKind | None,
+    QueryParameter(name="kind", description="Kind of actor.", examples=example("company")),
+]
+StatusFilter = Annotated[
+    Status | None,
+    QueryParameter(name="status", description="Relationship status on `as_of`.", examples=example("frozen")),
+]
+TrendFilter = Annotated[
+    Trend | None,
+    QueryParameter(name="trend", description="Relationship trend on `as_of`.", examples=example("improving")),
 ]

@@ -6,9 +6,8 @@ import datetime as dt
 from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.params import FromQuery
 
-from schemas.relationships import PeriodPage, RelationshipOut, Status, Trend
+from schemas.relationships import PeriodPage, RelationshipOut
 from service.context import Ctx
 from service.db import DbConnection
 from service.repos import countries
@@ -27,8 +26,8 @@ async def list_relationships(
     ctx: Ctx,
     as_of: p.AsOf = None,
     country: p.Country = None,
-    status: FromQuery[Status | None] = None,
-    trend: FromQuery[Trend | None] = None,
+    status: p.StatusFilter = None,
+    trend: p.TrendFilter = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
 ) -> Response[PeriodPage]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get
-from litestar.params import FromPath
 
 from schemas.sources import SourceOut, SourcePage
 from service.context import Ctx
@@ -30,7 +29,7 @@ async def list_sources(
 
 
 @get("/{source_id:str}", operation_id="getSource")
-async def get_source(conn: DbConnection, source_id: FromPath[str]) -> SourceOut:
+async def get_source(conn: DbConnection, source_id: p.SourceId) -> SourceOut:
     """One source: publisher, original publisher, publication date and disclosures."""
     source = await repo.get_source(conn, source_id)
     if source is None:

@@ -13,7 +13,7 @@ from schemas.relationships import PeriodIn
 from schemas.sources import SourceIn
 from service.db import Connection
 from service.money import usd_value
-from service.repos import actors, deals, events, relationships, sources
+from service.repos import actors, deals, events, pairs, relationships, sources
 from service.resolve import CountryResolver
 
 WORLD_FILE = Path(__file__).with_name("world.json")
@@ -58,3 +58,10 @@ async def load_world(conn: Connection, resolver: CountryResolver, world: World) 
         await deals.refresh_links(conn, [d.id for d in world.deals])
         for p in world.relationships:
             await relationships.save_period(conn, p, resolver.pair_of(p.country_a, p.country_b))
+        keys = await pairs.touched(
+            conn,
+            [e.id for e in world.events],
+            [d.id for d in world.deals],
+            [p.id for p in world.relationships],
+        )
+        await pairs.refresh(conn, keys)

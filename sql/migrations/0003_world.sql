@@ -54,6 +54,7 @@ CREATE TABLE sources (
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now()
 );
+CREATE INDEX sources_published ON sources (published_on DESC, id DESC);
 
 CREATE TABLE actors (
     id           text PRIMARY KEY CHECK (id ~ '^[a-z0-9][a-z0-9-]{0,127}$'),
@@ -291,3 +292,19 @@ CREATE TABLE period_sources (
     ordinal     smallint NOT NULL,
     PRIMARY KEY (period_id, source_id)
 );
+
+-- Activity per pair, kept current by pairs.refresh after writes, so that /v1/pairs lists pairs
+-- by recent activity from an index instead of aggregating every event on each request.
+CREATE TABLE pair_activity (
+    pair          text PRIMARY KEY CHECK (pair ~ '^[A-Z]{2}-[A-Z]{2}$'),
+    country_a     char(2) NOT NULL REFERENCES countries,
+    country_b     char(2) NOT NULL REFERENCES countries,
+    event_count   integer NOT NULL CHECK (event_count >= 0),
+    deal_count    integer NOT NULL CHECK (deal_count >= 0),
+    last_activity date NOT NULL,
+    CHECK (country_a < country_b),
+    CHECK (pair = country_a || '-' || country_b)
+);
+CREATE INDEX pair_activity_recent ON pair_activity (last_activity DESC, pair DESC);
+CREATE INDEX pair_activity_a ON pair_activity (country_a, last_activity DESC, pair DESC);
+CREATE INDEX pair_activity_b ON pair_activity (country_b, last_activity DESC, pair DESC);

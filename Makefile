@@ -1,0 +1,44 @@
+# Every target installs what it needs into .venv first, so a fresh clone needs only Python 3.11/3.12.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint format typecheck openapi migrate seed bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## serve on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)
+	$(BIN)/detente serve
+
+test: $(STAMP)  ## the whole suite (DATABASE_URL if set, else an embedded PostgreSQL)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+openapi: $(STAMP)  ## regenerate openapi.yaml from the app
+	$(BIN)/detente openapi
+
+migrate: $(STAMP)
+	$(BIN)/detente db migrate
+
+seed: $(STAMP)
+	$(BIN)/detente db seed
+
+clean:
+	rm -rf $(VENV) .detente .pytest_cache .mypy_cache .ruff_cache

@@ -167,6 +167,13 @@ def on_integrity_error(
     return problem_response(request, status, _TITLES[status], f"{name}: conflicts with stored data", [error])
 
 
+def on_data_error(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[bytes]:
+    # SQLSTATE class 22 and argument encoding: a value from the request the database cannot take.
+    log.warning("database rejected a value on %s: %s", request.url.path, type(exc).__name__)
+    detail = "a parameter holds a value the database cannot take (a NUL character, a number out of range)"
+    return problem_response(request, HTTP_422_UNPROCESSABLE_ENTITY, "Invalid request", detail)
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
@@ -212,6 +219,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
     asyncpg.IntegrityConstraintViolationError: on_integrity_error,
+    asyncpg.DataError: on_data_error,
     asyncpg.PostgresError: on_postgres_error,
     asyncpg.InterfaceError: on_database_unavailable,
     asyncpg.InternalClientError: on_database_unavailable,

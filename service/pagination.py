@@ -38,7 +38,7 @@ class Cursors:
         return base64.urlsafe_b64encode(payload + mac).rstrip(b"=").decode()
 
     def decode(self, token: str | None, scope: str, filters: Mapping[str, Any]) -> Key | None:
-        if token is None:
+        if not token:  # absent or empty: the first page
             return None
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -66,9 +66,10 @@ def next_url(request: Request[Any, Any, Any], cursor: str, base_url: str | None 
     """The request's own URL with the cursor replaced."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     params.append(("cursor", cursor))
-    query = "&".join(f"{k}={_quote(v)}" for k, v in params)
+    query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params)
     root = (base_url or str(request.base_url)).rstrip("/")
-    return f"{root}{request.url.path}?{query}"
+    # url.path is percent-decoded ("South Korea"); a Link target must be a valid URI again.
+    return f"{root}{quote(request.url.path)}?{query}"
 
 
 def _quote(value: str) -> str:

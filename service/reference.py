@@ -72,6 +72,8 @@ def _capitals_and_spellings() -> dict[str, tuple[str | None, list[str]]]:
             continue  # a few entries in the package lack fields; they add nothing we can use
         if isinstance(capital, list):
             capital = capital[0] if capital else None
+        if code in found and found[code][0] and not capital:
+            continue  # countryinfo also files Wales under GB, with no capital: keep the UK's entry
         found[code] = (capital or None, [s for s in spellings if isinstance(s, str)])
     return found
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
-from litestar import Request
+from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
@@ -16,6 +16,11 @@ from service.settings import Settings
 T = TypeVar("T")
 
 
+P = TypeVar("P")
+# Fetches up to `limit` rows after a keyset position (None: from the start).
+Fetch = Callable[[Key | None, int], Awaitable[Sequence[T]]]
+
+
 class Page(Generic[T]):
     """One page of a list: its items, the next link (or None) and the headers carrying it."""
 
@@ -24,6 +29,10 @@ class Page(Generic[T]):
         self.next = next_link
         self.headers = link_header(next_link)
 
+    def response(self, shape: Callable[..., P], **extra: Any) -> Response[P]:
+        """The page as its wire Struct (`items`, `next`, any extra fields) with the Link header."""
+        return Response(shape(items=self.items, next=self.next, **extra), headers=self.headers)
+
 
 class Context:
     def __init__(self, settings: Settings, resolver: CountryResolver, cursors: Cursors) -> None:
@@ -31,19 +40,18 @@ class Context:
         self.resolver = resolver
         self.cursors = cursors
 
-    def after(self, cursor: str | None, scope: str, filters: Mapping[str, Any]) -> Key | None:
-        return self.cursors.decode(cursor, scope, filters)
-
-    def page(
+    async def page(
         self,
         request: Request[Any, Any, Any],
-        rows: Sequence[T],
-        limit: int,
         scope: str,
         filters: Mapping[str, Any],
+        cursor: str | None,
+        limit: int,
+        fetch: Fetch[T],
         key: Callable[[T], Key],
     ) -> Page[T]:
-        """Cut the extra row fetched to detect a next page, and link to it."""
+        """Fetch one row more than asked to learn whether a next page exists, and link to it."""
+        rows = await fetch(self.cursors.decode(cursor, scope, filters), limit + 1)
         items = list(rows[:limit])
         if len(rows) <= limit or not items:
             return Page(items, None)

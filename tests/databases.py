@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -27,11 +28,13 @@ def server_url() -> Iterator[str]:
     if url:
         yield url
         return
-    embedded = db.EmbeddedPostgres(os.path.join(tempfile.mkdtemp(prefix="detente-test-"), "pgdata"))
+    root = tempfile.mkdtemp(prefix="detente-test-")
+    embedded = db.EmbeddedPostgres(os.path.join(root, "pgdata"))
     try:
         yield embedded.url
     finally:
         embedded.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class Databases:

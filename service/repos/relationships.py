@@ -6,12 +6,13 @@ import datetime as dt
 
 from schemas.relationships import PeriodIn, PeriodOut
 from service.db import Connection, to_structs
+from service.pagination import Key
 from service.repos.citations import replace_sources
 from service.resolve import Pair
 from service.sql import queries
 
 
-def cursor_key(period: PeriodOut) -> list[str]:
+def cursor_key(period: PeriodOut) -> Key:
     return [period.pair]
 
 
@@ -21,9 +22,10 @@ async def on_day(
     country: str | None,
     status: str | None,
     trend: str | None,
-    after_pair: str | None,
+    after: Key | None,
     limit: int,
 ) -> list[PeriodOut]:
+    after_pair = str(after[0]) if after else None
     rows = await conn.fetch(queries()["relationships.on_day"], day, country, status, trend, after_pair, limit)
     return to_structs(rows, PeriodOut)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -12,9 +13,10 @@ from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import actors as repo
 from service.routes import params as p
+from service.routes.responses import problems
 
 
-@get("/", operation_id="listActors")
+@get("/", operation_id="listActors", responses=problems())
 async def list_actors(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -27,13 +29,12 @@ async def list_actors(
 ) -> Response[ActorPage]:
     """List actors by name; filter by country, kind or words of their name and aliases."""
     scope = {"country": ctx.resolver.optional(country, "country"), "kind": kind, "q": q}
-    after = ctx.after(cursor, "actors", scope)
-    rows = await repo.list_actors(conn, scope["country"], kind, q, after, limit + 1)
-    page = ctx.page(request, rows, limit, "actors", scope, repo.cursor_key)
-    return Response(ActorPage(items=page.items, next=page.next), headers=page.headers)
+    fetch = partial(repo.list_actors, conn, scope["country"], kind, q)
+    page = await ctx.page(request, "actors", scope, cursor, limit, fetch, repo.cursor_key)
+    return page.response(ActorPage)
 
 
-@get("/{actor_id:str}", operation_id="getActor")
+@get("/{actor_id:str}", operation_id="getActor", responses=problems(404))
 async def get_actor(conn: DbConnection, actor_id: p.ActorId) -> ActorOut:
     """One actor with its aliases, country, external ids and sources."""
     actor = await repo.get_actor(conn, actor_id)

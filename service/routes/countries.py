@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -12,9 +13,10 @@ from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import countries as repo
 from service.routes import params as p
+from service.routes.responses import problems
 
 
-@get("/", operation_id="listCountries")
+@get("/", operation_id="listCountries", responses=problems())
 async def list_countries(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -23,12 +25,12 @@ async def list_countries(
     cursor: p.Cursor = None,
 ) -> Response[CountryPage]:
     """List every ISO 3166-1 country, by alpha-2 code."""
-    rows = await repo.list_countries(conn, ctx.after(cursor, "countries", {}), limit + 1)
-    page = ctx.page(request, rows, limit, "countries", {}, repo.cursor_key)
-    return Response(CountryPage(items=page.items, next=page.next), headers=page.headers)
+    fetch = partial(repo.list_countries, conn)
+    page = await ctx.page(request, "countries", {}, cursor, limit, fetch, repo.cursor_key)
+    return page.response(CountryPage)
 
 
-@get("/{country:str}", operation_id="getCountry")
+@get("/{country:str}", operation_id="getCountry", responses=problems(404))
 async def get_country(
     conn: DbConnection,
     ctx: Ctx,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -16,6 +17,7 @@ from service.errors import InvalidParameter, NotFound
 from service.pagination import check_range
 from service.repos import deals as repo
 from service.routes import params as p
+from service.routes.responses import problems
 
 Usd = Annotated[
     Decimal | None,
@@ -34,7 +36,7 @@ def check_usd_bounds(min_usd: Decimal | None, max_usd: Decimal | None) -> None:
         raise InvalidParameter("max_usd", "must not be less than `min_usd`")
 
 
-@get("/", operation_id="listDeals")
+@get("/", operation_id="listDeals", responses=problems())
 async def list_deals(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -76,12 +78,12 @@ async def deals_page(
 ) -> Response[DealPage]:
     """One page of deals for resolved filters; shared with the pair routes."""
     scope = msgspec.to_builtins(filters)
-    rows = await repo.list_deals(conn, filters, ctx.after(cursor, "deals", scope), limit + 1)
-    page = ctx.page(request, rows, limit, "deals", scope, repo.cursor_key)
-    return Response(DealPage(items=page.items, next=page.next), headers=page.headers)
+    fetch = partial(repo.list_deals, conn, filters)
+    page = await ctx.page(request, "deals", scope, cursor, limit, fetch, repo.cursor_key)
+    return page.response(DealPage)
 
 
-@get("/{deal_id:str}", operation_id="getDeal")
+@get("/{deal_id:str}", operation_id="getDeal", responses=problems(404))
 async def get_deal(conn: DbConnection, deal_id: p.DealId) -> DealOut:
     """One deal with its value, parties, the event it was signed at and its sources."""
     deal = await repo.get_deal(conn, deal_id)

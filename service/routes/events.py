@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -14,9 +15,10 @@ from service.errors import NotFound
 from service.pagination import check_range
 from service.repos import events as repo
 from service.routes import params as p
+from service.routes.responses import problems
 
 
-@get("/", operation_id="listEvents")
+@get("/", operation_id="listEvents", responses=problems())
 async def list_events(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -61,12 +63,12 @@ async def events_page(
 ) -> Response[EventPage]:
     """One page of events for resolved filters; shared with the pair routes."""
     scope = msgspec.to_builtins(filters)
-    rows = await repo.list_events(conn, filters, ctx.after(cursor, "events", scope), limit + 1)
-    page = ctx.page(request, rows, limit, "events", scope, repo.cursor_key)
-    return Response(EventPage(items=page.items, next=page.next), headers=page.headers)
+    fetch = partial(repo.list_events, conn, filters)
+    page = await ctx.page(request, "events", scope, cursor, limit, fetch, repo.cursor_key)
+    return page.response(EventPage)
 
 
-@get("/{event_id:str}", operation_id="getEvent")
+@get("/{event_id:str}", operation_id="getEvent", responses=problems(404))
 async def get_event(conn: DbConnection, event_id: p.EventId) -> EventOut:
     """One event with its participants, coding, sources and the deals signed at it."""
     event = await repo.get_event(conn, event_id)

@@ -6,6 +6,7 @@ import asyncio
 
 from litestar import Response, Router, get
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from schemas.health import Health, Readiness
@@ -25,7 +26,11 @@ async def _migration_state(state: State) -> migrate.MigrationState:
         return await migrate.state(conn)
 
 
-@get("/ready", operation_id="ready")
+@get(
+    "/ready",
+    operation_id="ready",
+    responses={503: ResponseSpec(data_container=Readiness, description="Not ready: database or migrations.")},
+)
 async def ready(state: State) -> Response[Readiness]:
     """The database answers within a second and every migration is applied; 503 otherwise."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -18,11 +19,12 @@ from service.routes import params as p
 from service.routes.deals import deals_page
 from service.routes.events import events_page
 from service.routes.relationships import today
+from service.routes.responses import problems
 
 LATEST = 5
 
 
-@get("/", operation_id="listPairs")
+@get("/", operation_id="listPairs", responses=problems())
 async def list_pairs(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -35,12 +37,12 @@ async def list_pairs(
     code = ctx.resolver.optional(country, "country")
     day = today()
     scope = {"country": code, "day": day.isoformat()}
-    rows = await repo.list_pairs(conn, code, day, ctx.after(cursor, "pairs", scope), limit + 1)
-    page = ctx.page(request, rows, limit, "pairs", scope, repo.cursor_key)
-    return Response(PairPage(items=page.items, next=page.next), headers=page.headers)
+    fetch = partial(repo.list_pairs, conn, code, day)
+    page = await ctx.page(request, "pairs", scope, cursor, limit, fetch, repo.cursor_key)
+    return page.response(PairPage)
 
 
-@get("/{a:str}/{b:str}", operation_id="getPair")
+@get("/{a:str}/{b:str}", operation_id="getPair", responses=problems())
 async def get_pair(
     conn: DbConnection, ctx: Ctx, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None
 ) -> PairOut:
@@ -62,7 +64,7 @@ async def get_pair(
     )
 
 
-@get("/{a:str}/{b:str}/events", operation_id="listPairEvents")
+@get("/{a:str}/{b:str}/events", operation_id="listPairEvents", responses=problems())
 async def list_pair_events(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -90,7 +92,7 @@ async def list_pair_events(
     return await events_page(request, conn, ctx, filters, limit, cursor)
 
 
-@get("/{a:str}/{b:str}/deals", operation_id="listPairDeals")
+@get("/{a:str}/{b:str}/deals", operation_id="listPairDeals", responses=problems())
 async def list_pair_deals(
     request: Request[Any, Any, Any],
     conn: DbConnection,

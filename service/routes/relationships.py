@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -13,13 +14,14 @@ from service.db import DbConnection
 from service.repos import countries
 from service.repos import relationships as repo
 from service.routes import params as p
+from service.routes.responses import problems
 
 
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-@get("/", operation_id="listRelationships")
+@get("/", operation_id="listRelationships", responses=problems())
 async def list_relationships(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -35,15 +37,12 @@ async def list_relationships(
     day = as_of or today()
     scope = {"as_of": day.isoformat(), "country": ctx.resolver.optional(country, "country"),
              "status": status, "trend": trend}  # fmt: skip
-    after = ctx.after(cursor, "relationships", scope)
-    rows = await repo.on_day(
-        conn, day, scope["country"], status, trend, str(after[0]) if after else None, limit + 1
-    )
-    page = ctx.page(request, rows, limit, "relationships", scope, repo.cursor_key)
-    return Response(PeriodPage(as_of=day, items=page.items, next=page.next), headers=page.headers)
+    fetch = partial(repo.on_day, conn, day, scope["country"], status, trend)
+    page = await ctx.page(request, "relationships", scope, cursor, limit, fetch, repo.cursor_key)
+    return page.response(PeriodPage, as_of=day)
 
 
-@get("/{a:str}/{b:str}", operation_id="getRelationship")
+@get("/{a:str}/{b:str}", operation_id="getRelationship", responses=problems())
 async def get_relationship(
     conn: DbConnection, ctx: Ctx, a: p.PathCountryA, b: p.PathCountryB, as_of: p.AsOf = None
 ) -> RelationshipOut:

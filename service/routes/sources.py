@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -12,9 +13,10 @@ from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import sources as repo
 from service.routes import params as p
+from service.routes.responses import problems
 
 
-@get("/", operation_id="listSources")
+@get("/", operation_id="listSources", responses=problems())
 async def list_sources(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -23,12 +25,12 @@ async def list_sources(
     cursor: p.Cursor = None,
 ) -> Response[SourcePage]:
     """List sources, most recently published first."""
-    rows = await repo.list_sources(conn, ctx.after(cursor, "sources", {}), limit + 1)
-    page = ctx.page(request, rows, limit, "sources", {}, repo.cursor_key)
-    return Response(SourcePage(items=page.items, next=page.next), headers=page.headers)
+    fetch = partial(repo.list_sources, conn)
+    page = await ctx.page(request, "sources", {}, cursor, limit, fetch, repo.cursor_key)
+    return page.response(SourcePage)
 
 
-@get("/{source_id:str}", operation_id="getSource")
+@get("/{source_id:str}", operation_id="getSource", responses=problems(404))
 async def get_source(conn: DbConnection, source_id: p.SourceId) -> SourceOut:
     """One source: publisher, original publisher, publication date and disclosures."""
     source = await repo.get_source(conn, source_id)

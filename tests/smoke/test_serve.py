@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,8 +97,16 @@ async def test_serve_migrates_seeds_and_answers(databases: Databases) -> None:
         assert process.wait(timeout=10) in GRACEFUL
 
 
-def test_serve_without_database_url_runs_an_embedded_postgres(tmp_path: Path) -> None:
-    data_dir = tmp_path / "pgdata"
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    # Not pytest's tmp_path: the embedded server runs as another user, and pytest keeps its own
+    # temporary root private (0700), re-tightening it whenever another session starts.
+    root = Path(tempfile.mkdtemp(prefix="detente-smoke-"))
+    yield root / "pgdata"
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_serve_without_database_url_runs_an_embedded_postgres(data_dir: Path) -> None:
     env = {"DATABASE_URL": "", "EMBEDDED_DATA_DIR": str(data_dir)}
     with serve(env) as (base, process):
         _check_the_seed_world(base)

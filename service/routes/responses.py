@@ -1,0 +1,31 @@
+"""The problem responses each operation declares in the OpenAPI document."""
+
+from __future__ import annotations
+
+from litestar.openapi.datastructures import ResponseSpec
+
+from schemas.common import Problem
+from service.errors import PROBLEM_JSON
+
+_DESCRIPTIONS = {
+    400: "Malformed request, such as a cursor issued for another query.",
+    404: "No such item, or no such route.",
+    422: "A parameter is invalid; `errors` names each one.",
+    500: "Unexpected failure; the body carries no internals.",
+    503: "The database cannot be reached; retry after `Retry-After` seconds.",
+    504: "The database did not answer in time.",
+}
+
+
+def problems(*extra: int) -> dict[int, ResponseSpec]:
+    """Problem responses every database-backed operation can give, plus `extra` ones."""
+    statuses = sorted({400, 422, 500, 503, 504, *extra})
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[status],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+        for status in statuses
+    }

@@ -16,11 +16,13 @@ RUN pip install --editable .
 
 FROM python:3.12-slim AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0 PORT=8000
-RUN groupadd --system detente && useradd --system --gid detente --home-dir /app --shell /usr/sbin/nologin detente
+# A fixed numeric id, so that volume ownership and `runAsNonRoot` checks do not depend on /etc/passwd.
+RUN groupadd --system --gid 10001 detente \
+ && useradd --system --uid 10001 --gid detente --home-dir /app --shell /usr/sbin/nologin detente
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=detente:detente /app /app
-USER detente
+USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=2); sys.exit(0)"]

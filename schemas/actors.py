@@ -36,6 +36,7 @@ class ActorOut(msgspec.Struct, kw_only=True):
     sources: list[Citation]
     created_at: dt.datetime
     updated_at: dt.datetime
+    revision: int
 
 
 class ActorPage(msgspec.Struct, kw_only=True):
@@ -43,8 +44,9 @@ class ActorPage(msgspec.Struct, kw_only=True):
     next: str | None = None
 
 
-class ActorIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    id: Id
+class ActorBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What a client sends to create one; the service assigns the id."""
+
     kind: ActorKind
     name: Annotated[str, Meta(min_length=1, max_length=300)]
     aliases: list[Annotated[str, Meta(min_length=1, max_length=300)]] = []
@@ -54,3 +56,9 @@ class ActorIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     parent_id: Id | None = None
     external_ids: dict[str, str] = {}
     sources: list[CitationIn] = []
+
+
+class ActorIn(ActorBody, kw_only=True):
+    """A full record with its id, as imported, exported and seeded."""
+
+    id: Id

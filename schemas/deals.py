@@ -118,6 +118,7 @@ class DealOut(msgspec.Struct, kw_only=True):
     sources: list[Citation]
     created_at: dt.datetime
     updated_at: dt.datetime
+    revision: int
 
 
 class DealPage(msgspec.Struct, kw_only=True):
@@ -152,8 +153,9 @@ class DealValueIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             raise ValueError("horizon_years must be positive")
 
 
-class DealIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    id: Id
+class DealBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What a client sends to create one; the service assigns the id."""
+
     kind: DealKind
     title: Annotated[str, Meta(min_length=1, max_length=300)]
     summary: Annotated[str, Meta(max_length=5000)] = ""
@@ -169,3 +171,9 @@ class DealIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sectors: list[Sector] = []
     parties: Annotated[list[PartyIn], Meta(min_length=1)]
     sources: Annotated[list[CitationIn], Meta(min_length=1)]
+
+
+class DealIn(DealBody, kw_only=True):
+    """A full record with its id, as imported, exported and seeded."""
+
+    id: Id

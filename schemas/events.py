@@ -95,6 +95,7 @@ class EventOut(msgspec.Struct, kw_only=True):
     deal_ids: list[str]
     created_at: dt.datetime
     updated_at: dt.datetime
+    revision: int
 
 
 class EventPage(msgspec.Struct, kw_only=True):
@@ -108,8 +109,9 @@ class ParticipantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     actor_id: Id | None = None
 
 
-class EventIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    id: Id
+class EventBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What a client sends to create one; the service assigns the id."""
+
     type: EventType
     title: Annotated[str, Meta(min_length=1, max_length=300)]
     summary: Annotated[str, Meta(max_length=5000)] = ""
@@ -129,3 +131,9 @@ class EventIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     quantities: list[Quantity] = []
     participants: Annotated[list[ParticipantIn], Meta(min_length=1)]
     sources: Annotated[list[CitationIn], Meta(min_length=1)]
+
+
+class EventIn(EventBody, kw_only=True):
+    """A full record with its id, as imported, exported and seeded."""
+
+    id: Id

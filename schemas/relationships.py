@@ -54,6 +54,7 @@ class PeriodOut(msgspec.Struct, kw_only=True):
     sources: list[Citation]
     created_at: dt.datetime
     updated_at: dt.datetime
+    revision: int
 
 
 class PeriodPage(msgspec.Struct, kw_only=True):
@@ -72,8 +73,9 @@ class RelationshipOut(msgspec.Struct, kw_only=True):
     history: list[PeriodOut]
 
 
-class PeriodIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    id: Id
+class PeriodBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What a client sends to create one; the service assigns the id."""
+
     country_a: str
     country_b: str
     valid_from: dt.date
@@ -84,3 +86,9 @@ class PeriodIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     summary: Annotated[str, Meta(min_length=1, max_length=5000)]
     event_ids: list[Id] = []
     sources: Annotated[list[CitationIn], Meta(min_length=1)]
+
+
+class PeriodIn(PeriodBody, kw_only=True):
+    """A full record with its id, as imported, exported and seeded."""
+
+    id: Id

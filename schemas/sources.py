@@ -23,6 +23,7 @@ class SourceOut(msgspec.Struct, kw_only=True):
     notes: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    revision: int
 
 
 class SourcePage(msgspec.Struct, kw_only=True):
@@ -30,8 +31,9 @@ class SourcePage(msgspec.Struct, kw_only=True):
     next: str | None = None
 
 
-class SourceIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    id: Id
+class SourceBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What a client sends to create one; the service assigns the id."""
+
     url: Annotated[str, Meta(pattern=r"^https?://", max_length=2000)] | None = None
     title: Annotated[str, Meta(min_length=1, max_length=500)]
     publisher: Annotated[str, Meta(min_length=1, max_length=200)]
@@ -40,3 +42,9 @@ class SourceIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     language: Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")] = "en"
     disclosures: list[Annotated[str, Meta(max_length=1000)]] = []
     notes: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class SourceIn(SourceBody, kw_only=True):
+    """A full record with its id, as imported, exported and seeded."""
+
+    id: Id

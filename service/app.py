@@ -10,15 +10,28 @@ import anyio
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, Server, Tag
 
-from service import db, setup
+from service import caching, db, edge, explorer, logs, metrics, setup
+from service.auth import authorize
 from service.context import Context, provide_context
 from service.errors import EXCEPTION_HANDLERS
 from service.pagination import Cursors
-from service.routes import actors, countries, deals, events, health, pairs, relationships, sources
+from service.routes import (
+    actors,
+    changes,
+    countries,
+    deals,
+    events,
+    health,
+    imports,
+    pairs,
+    relationships,
+    sources,
+)
 from service.settings import Settings
+from service.streams import StreamingOpenAPIConfig
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +53,14 @@ TAGS = [
     Tag(name="pairs", description="Everything about two countries on one page."),
     Tag(name="actors", description="People, companies, ministries and other organisations."),
     Tag(name="sources", description="Where the facts come from."),
+    Tag(name="changes", description="Every change in commit order, for services that mirror the data."),
+    Tag(name="import", description="Bulk upserts of NDJSON records."),
     Tag(name="service", description="Liveness and readiness."),
 ]
 
 
 def openapi_config() -> OpenAPIConfig:
-    return OpenAPIConfig(
+    return StreamingOpenAPIConfig(
         title="Détente",
         version="1.0.0",
         summary="Events, deals and relationship status between countries, with sources.",
@@ -58,7 +73,7 @@ def openapi_config() -> OpenAPIConfig:
         render_plugins=[
             JsonRenderPlugin(path="/openapi.json"),
             YamlRenderPlugin(path="/openapi.yaml"),
-            SwaggerRenderPlugin(path="/docs"),
+            explorer.swagger_plugin(),
         ],
         components=Components(),
         use_handler_docstrings=True,
@@ -79,10 +94,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with pool.acquire() as conn:
             resolver = await setup.load_resolver(db.as_connection(conn))
         app.state.pool = pool
+        metrics.watch_pool(pool)
         app.state.context = Context(settings, resolver, Cursors(settings.cursor_secret))
         yield
     finally:
         if pool is not None:
+            metrics.forget_pool(pool)
             await pool.close()
         if embedded is not None:
             await anyio.to_thread.run_sync(embedded.stop)
@@ -90,9 +107,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logs.configure_logging(settings)
     app = Litestar(
         route_handlers=[
             health.router,
@@ -100,18 +115,29 @@ def create_app(settings: Settings | None = None) -> Litestar:
             events.router,
             deals.router,
             relationships.router,
+            relationships.periods_router,
             pairs.router,
             actors.router,
             sources.router,
+            changes.router,
+            imports.router,
+            metrics.metrics,
+            explorer.assets_router(),
         ],
         dependencies={
             "conn": Provide(db.provide_connection),
             "ctx": Provide(provide_context, sync_to_thread=False),
         },
+        guards=[authorize],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        middleware=[metrics.middleware(), *caching.middleware(settings.cache_max_age)],
+        cors_config=edge.cors_config(settings),
+        logging_config=None,  # logs.configure_logging owns the root logger: JSON lines
         lifespan=[lifespan],
         openapi_config=openapi_config(),
         debug=False,
     )
     app.state.settings = settings
+    # Litestar's middleware runs only once a route matched; the edge must also see 404s and 405s.
+    app.asgi_handler = edge.Edge(app.asgi_handler)
     return app

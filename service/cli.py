@@ -1,15 +1,27 @@
-"""The `detente` command: serve, migrate, seed, and write the OpenAPI document."""
+"""The `detente` command: serve, migrate, seed, API keys, import, export, and the OpenAPI document."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
-from service import db, setup
+import asyncpg
+import msgspec
+
+from schemas.imports import ImportReport
+from service import auth, db, export, importer, migrate, progress, setup
 from service.settings import Settings
+from service.sql import queries
+
+STDIO = "-"
+# Changed records from which an import refreshes planner statistics itself (sql/queries/maintenance.sql).
+ANALYZE_AFTER = 10_000
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -27,7 +39,30 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _with_database(settings: Settings, seed: bool) -> None:
+def _fail(message: str, status: int = 1) -> int:
+    print(f"detente: {message}", file=sys.stderr)
+    return status
+
+
+@contextlib.asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[db.Connection]:
+    """A connection to a migrated database: DATABASE_URL, or the embedded server when it is unset."""
+    url, embedded = db.database_url(settings)
+    # The statement timeout guards HTTP requests; a bulk import or export runs as long as it needs.
+    unlimited = msgspec.structs.replace(settings, statement_timeout_ms=0)
+    try:
+        conn = await db.connect(url, unlimited)
+        try:
+            await setup.migrate_database(conn)
+            yield conn
+        finally:
+            await conn.close()
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+async def _with_database(settings: Settings, seed: bool) -> int:
     url, embedded = db.database_url(settings)
     try:
         conn = await db.connect(url, settings)
@@ -42,6 +77,125 @@ async def _with_database(settings: Settings, seed: bool) -> None:
     finally:
         if embedded is not None:
             embedded.stop()
+    return 0
+
+
+NAME_RULE = "1 to 64 letters, digits, '.', '_' or '-', the first a letter or digit"
+
+
+async def _create_key(conn: db.Connection, name: str, scope: str) -> int:
+    try:
+        secret = await auth.create(conn, name, scope)
+    except asyncpg.UniqueViolationError:
+        return _fail(f"a key named {name!r} exists already (a revoked key keeps its name)")
+    except asyncpg.CheckViolationError:
+        return _fail(f"a key name is {NAME_RULE}")
+    print(f"created {scope} key {name!r}; keep it now, it is not shown again", file=sys.stderr)
+    print(secret)
+    return 0
+
+
+async def _revoke_key(conn: db.Connection, name: str) -> int:
+    if not await auth.revoke(conn, name):
+        return _fail(f"no active key named {name!r}")
+    print(f"revoked {name!r}")
+    return 0
+
+
+async def _list_keys(conn: db.Connection) -> int:
+    rows = await conn.fetch(queries()["keys.list"])
+    table = [("name", "scope", "created", "revoked")]
+    table += [(r["name"], r["scope"], _moment(r["created_at"]), _moment(r["revoked_at"])) for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    for row in table:
+        print("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[3]]))
+    return 0
+
+
+async def _keys(args: argparse.Namespace, settings: Settings) -> int:
+    async with _database(settings) as conn:
+        if args.keys_command == "create":
+            return await _create_key(conn, args.name, args.scope)
+        if args.keys_command == "revoke":
+            return await _revoke_key(conn, args.name)
+        return await _list_keys(conn)
+
+
+def _moment(value: object) -> str:
+    return "-" if value is None else f"{value:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _open_input(name: str) -> contextlib.AbstractContextManager[BinaryIO]:
+    # stdin is not ours to close.
+    return contextlib.nullcontext(sys.stdin.buffer) if name == STDIO else Path(name).open("rb")
+
+
+async def _import(args: argparse.Namespace, settings: Settings, source: BinaryIO) -> int:
+    async with _database(settings) as conn:
+        resolver = await setup.load_resolver(conn)
+        with progress.reading(args.quiet) as bar:
+            lines = progress.lines(bar, source, "reading", "writing")
+            # One transaction: valid records are written together, refused lines leave no trace.
+            async with conn.transaction():
+                report = await importer.apply(conn, resolver, importer.parse_lines(lines), args.key_name)
+            if report.changed >= ANALYZE_AFTER:
+                bar.add_task("analyzing", total=None, lines=report.lines)
+                await conn.execute(queries()["maintenance.analyze"])
+    _print_report(report, as_json=args.json)
+    return 1 if report.errors else 0
+
+
+def _print_report(report: ImportReport, *, as_json: bool) -> None:
+    if as_json:
+        print(msgspec.json.encode(report).decode())
+        return
+    for error in report.errors:
+        label = f"line {error.line}" + (f" ({error.id})" if error.id else "")
+        print(f"{label}: {error.reason}")
+    counts = f"{report.valid} valid ({report.changed} changed, {report.unchanged} unchanged)"
+    print(f"{report.lines} lines: {counts}, {len(report.errors)} refused")
+
+
+async def _export(args: argparse.Namespace, settings: Settings, out: BinaryIO) -> dict[str, int]:
+    async with _database(settings) as conn:
+        with progress.counting(args.quiet) as bar:
+            task = bar.add_task("exporting", total=None)
+            counter = progress.Counter(bar, task)
+
+            def start(counts: dict[str, int]) -> None:
+                bar.update(task, total=sum(counts.values()))
+
+            written = await export.write(conn, out, on_start=start, on_row=lambda _: counter.add())
+            counter.flush()
+    out.flush()
+    return written
+
+
+def _export_to(args: argparse.Namespace, settings: Settings) -> int:
+    if args.file == STDIO:
+        try:
+            written = asyncio.run(_export(args, settings, sys.stdout.buffer))
+        except BrokenPipeError:
+            # The reader went away (`detente export | head`); stop quietly, like other filters.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+    else:
+        # Written aside and renamed when complete: a failed export never looks like a finished one.
+        target = Path(args.file)
+        partial = target.with_name(f"{target.name}.partial")
+        try:
+            out = partial.open("wb")
+        except OSError as exc:
+            return _fail(f"cannot write {args.file}: {exc.strerror}", status=2)
+        try:
+            with out:
+                written = asyncio.run(_export(args, settings, out))
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+    summary = ", ".join(f"{count} {name}" for name, count in written.items())
+    print(f"exported {summary}", file=sys.stderr)
+    return 0
 
 
 def _openapi(args: argparse.Namespace, settings: Settings) -> int:
@@ -74,10 +228,42 @@ def parser() -> argparse.ArgumentParser:
     db_commands.add_parser("migrate", help="apply pending migrations and refresh reference data")
     db_commands.add_parser("seed", help="migrate, then load the seed world (idempotent)")
 
+    keys = commands.add_parser("keys", help="API keys: only their SHA-256 is stored")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print its secret, this once")
+    create.add_argument("--name", required=True, help="unique name, recorded on every change made with it")
+    create.add_argument("--scope", required=True, choices=auth.SCOPES, help="each includes those before it")
+    revoke = key_commands.add_parser("revoke", help="revoke the active key of this name")
+    revoke.add_argument("name")
+    key_commands.add_parser("list", help="every key: name, scope, created, revoked (never a secret)")
+
+    load = commands.add_parser("import", help="upsert NDJSON records by id, in one transaction")
+    load.add_argument("file", help="NDJSON file, or - for stdin")
+    load.add_argument("--key-name", default="cli", help="author recorded on each revision (default: cli)")
+    load.add_argument("--json", action="store_true", help="print the report as JSON")
+    load.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    dump = commands.add_parser("export", help="write every record as NDJSON that `detente import` takes")
+    dump.add_argument("file", nargs="?", default=STDIO, help="file to write (default: stdout)")
+    dump.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
     spec = commands.add_parser("openapi", help="write openapi.yaml from the app")
     spec.add_argument("--output", help="file to write (default openapi.yaml at the project root)")
     spec.add_argument("--check", action="store_true", help="exit 1 if the file differs from the app")
     return root
+
+
+def _data_command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "keys":
+        return asyncio.run(_keys(args, settings))
+    if args.command == "export":
+        return _export_to(args, settings)
+    try:
+        source = _open_input(args.file)
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror}", status=2)
+    with source as lines:
+        return asyncio.run(_import(args, settings, lines))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,9 +272,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args, settings)
     if args.command == "db":
-        asyncio.run(_with_database(settings, seed=args.db_command == "seed"))
-        return 0
-    return _openapi(args, settings)
+        return asyncio.run(_with_database(settings, seed=args.db_command == "seed"))
+    if args.command == "openapi":
+        return _openapi(args, settings)
+    try:
+        return _data_command(args, settings)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, migrate.MigrationError) as exc:
+        # An unreachable or failing database is the operator's to fix: say what, without a traceback.
+        return _fail(f"database: {exc}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import msgspec
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from service.metrics import observe_query
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ async def init_connection(conn: Connection) -> None:
         await conn.set_type_codec(
             name, encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog"
         )
+    conn.add_query_logger(observe_query)
 
 
 def server_settings(settings: Settings) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
+    HTTP_412_PRECONDITION_FAILED,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
@@ -26,6 +28,7 @@ from schemas.common import Problem, ProblemError
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 RETRY_AFTER_SECONDS = "2"
 
 
@@ -62,15 +65,25 @@ class InvalidParameter(ApiError):
         super().__init__(f"{name}: {message}", [error])
 
 
+class Conflict(ApiError):
+    status = HTTP_409_CONFLICT
+    title = "Conflict"
+
+
+class PreconditionFailed(ApiError):
+    """If-Match named a revision the item is no longer at."""
+
+    status = HTTP_412_PRECONDITION_FAILED
+    title = "Precondition failed"
+
+
 class BadCursor(ApiError):
     status = HTTP_400_BAD_REQUEST
     title = "Invalid cursor"
 
-    def __init__(self) -> None:
-        error = ProblemError(
-            location="query", name="cursor", message="not a cursor this list issued for these filters"
-        )
-        super().__init__("cursor: use the `next` link of a page of this same query", [error])
+    def __init__(self, param: str = "cursor") -> None:
+        error = ProblemError(location="query", name=param, message="not a cursor issued for this same query")
+        super().__init__(f"{param}: use the cursor a page of this same query gave", [error])
 
 
 def problem_response(
@@ -111,11 +124,17 @@ def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException
             continue
         key = str(item.get("key", ""))
         source = item.get("source", "body" if not key else "query")
+        message = str(item.get("message", "invalid value"))
+        location = str(getattr(source, "value", source))
+        if location == "body":
+            # Name the offending field where the message says it, never the handler's `data`.
+            unknown = _UNKNOWN_FIELD.search(message)
+            key = unknown[1] if unknown else "" if key == "data" else key
         errors.append(
             ProblemError(
-                location=str(getattr(source, "value", source)),
-                name=_declared_name(request, key) if key else "body",
-                message=str(item.get("message", "invalid value")),
+                location=location,
+                name=(_declared_name(request, key) if location != "body" else key) if key else "body",
+                message=message,
             )
         )
     return errors

@@ -37,23 +37,25 @@ class Cursors:
         mac = hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
         return base64.urlsafe_b64encode(payload + mac).rstrip(b"=").decode()
 
-    def decode(self, token: str | None, scope: str, filters: Mapping[str, Any]) -> Key | None:
+    def decode(
+        self, token: str | None, scope: str, filters: Mapping[str, Any], param: str = "cursor"
+    ) -> Key | None:
         if not token:  # absent or empty: the first page
             return None
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (ValueError, TypeError):
-            raise BadCursor() from None
+            raise BadCursor(param) from None
         payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
         expected = hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
         if len(raw) <= _MAC_BYTES or not hmac.compare_digest(mac, expected):
-            raise BadCursor()
+            raise BadCursor(param)
         try:
             fingerprint, key = msgspec.json.decode(payload, type=tuple[str, list[Any]])
         except msgspec.ValidationError:
-            raise BadCursor() from None
+            raise BadCursor(param) from None
         if fingerprint != self._fingerprint(scope, filters):
-            raise BadCursor()
+            raise BadCursor(param)
         return key
 
 

@@ -28,6 +28,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     seed_on_start: bool = True
     cursor_secret: str = "detente-cursor-v1"
     public_base_url: str | None = None
+    require_read_key: bool = False
+    log_format: str = "json"
+    cache_max_age: int = 60
+    cors_allow_origins: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

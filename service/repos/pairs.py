@@ -16,7 +16,7 @@ def cursor_key(summary: PairSummary) -> Key:
 
 
 async def list_pairs(
-    conn: Connection, country: str | None, day: dt.date, after: Key | None, limit: int
+    conn: Connection, after: Key | None, limit: int, country: str | None, day: dt.date
 ) -> list[PairSummary]:
     after_date, after_pair = (dt.date.fromisoformat(after[0]), str(after[1])) if after else (None, None)
     rows = await conn.fetch(queries()["pairs.list"], country, day, after_date, after_pair, limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from schemas.sources import SourceIn, SourceOut
+from schemas.sources import SourceOut
 from service.db import Connection, to_structs
 from service.pagination import Key
 from service.sql import queries
@@ -23,11 +23,3 @@ async def list_sources(conn: Connection, after: Key | None, limit: int) -> list[
     after_date, after_id = (dt.date.fromisoformat(after[0]), str(after[1])) if after else (None, None)
     rows = await conn.fetch(queries()["sources.list"], after_date, after_id, limit)
     return to_structs(rows, SourceOut)
-
-
-async def save_source(conn: Connection, s: SourceIn) -> None:
-    await conn.execute(
-        queries()["sources.upsert"],
-        s.id, s.url, s.title, s.publisher, s.original_publisher, s.published_on, s.language,
-        s.disclosures, s.notes,
-    )  # fmt: skip

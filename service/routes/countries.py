@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -13,7 +12,7 @@ from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import countries as repo
 from service.routes import params as p
-from service.routes.responses import problems
+from service.routes.responses import READ, problems
 
 
 @get("/", operation_id="listCountries", responses=problems())
@@ -25,8 +24,8 @@ async def list_countries(
     cursor: p.Cursor = None,
 ) -> Response[CountryPage]:
     """List every ISO 3166-1 country, by alpha-2 code."""
-    fetch = partial(repo.list_countries, conn)
-    page = await ctx.page(request, "countries", {}, cursor, limit, fetch, repo.cursor_key)
+    fetch = repo.list_countries
+    page = await ctx.page(request, conn, "countries", {}, cursor, limit, fetch, repo.cursor_key)
     return page.response(CountryPage)
 
 
@@ -44,4 +43,6 @@ async def get_country(
     return found
 
 
-router = Router(path="/v1/countries", route_handlers=[list_countries, get_country], tags=["countries"])
+router = Router(
+    path="/v1/countries", opt=READ, route_handlers=[list_countries, get_country], tags=["countries"]
+)

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
 import msgspec
-from litestar import Request, Response, Router, get
+from litestar import Request, Response, Router, delete, get, patch, post
+from litestar.params import JSONBody
 
-from schemas.events import EventOut, EventPage
+from schemas.changes import RevisionPage
+from schemas.events import EventBody, EventOut, EventPage
+from service import items, writes
+from service.collections import EVENTS
 from service.context import Ctx
 from service.db import DbConnection
-from service.errors import NotFound
 from service.pagination import check_range
 from service.repos import events as repo
 from service.routes import params as p
-from service.routes.responses import problems
+from service.routes.responses import READ, WRITE, problems
 
 
 @get("/", operation_id="listEvents", responses=problems())
@@ -34,6 +38,7 @@ async def list_events(
     date_from: p.DateFrom = None,
     date_to: p.DateTo = None,
     q: p.Text = None,
+    known_on: p.KnownOn = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
 ) -> Response[EventPage]:
@@ -50,7 +55,7 @@ async def list_events(
         initiator=r.optional(initiator, "initiator"), target=r.optional(target, "target"),
         type=type, actor=actor, sector=sector, status=status, date_from=date_from, date_to=date_to, q=q,
     )  # fmt: skip
-    return await events_page(request, conn, ctx, filters, limit, cursor)
+    return await events_page(request, conn, ctx, filters, limit, cursor, known_on)
 
 
 async def events_page(
@@ -60,21 +65,76 @@ async def events_page(
     filters: repo.EventFilters,
     limit: int,
     cursor: str | None,
+    known_on: dt.datetime | None = None,
 ) -> Response[EventPage]:
-    """One page of events for resolved filters; shared with the pair routes."""
-    scope = msgspec.to_builtins(filters)
-    fetch = partial(repo.list_events, conn, filters)
-    page = await ctx.page(request, "events", scope, cursor, limit, fetch, repo.cursor_key)
+    """One page of events for resolved filters, now or as known then; shared with the pair routes."""
+    scope = {**msgspec.to_builtins(filters), "known_on": known_on and known_on.isoformat()}
+    if known_on is None:
+        fetch = partial(repo.list_events, f=filters)
+    else:
+        fetch = partial(repo.list_events_known, f=filters, known_on=known_on)
+    page = await ctx.page(request, conn, "events", scope, cursor, limit, fetch, repo.cursor_key)
     return page.response(EventPage)
 
 
 @get("/{event_id:str}", operation_id="getEvent", responses=problems(404))
-async def get_event(conn: DbConnection, event_id: p.EventId) -> EventOut:
+async def get_event(
+    conn: DbConnection, event_id: p.EventId, known_on: p.KnownOn = None
+) -> Response[EventOut]:
     """One event with its participants, coding, sources and the deals signed at it."""
-    event = await repo.get_event(conn, event_id)
-    if event is None:
-        raise NotFound("event", event_id)
-    return event
+    return await items.read(conn, EVENTS, event_id, known_on)
 
 
-router = Router(path="/v1/events", route_handlers=[list_events, get_event], tags=["events"])
+@post("/", operation_id="createEvent", opt=WRITE, responses=problems(401, 403, 409))
+async def create_event(
+    request: Request[Any, Any, Any],
+    conn: DbConnection,
+    ctx: Ctx,
+    data: JSONBody[EventBody],
+    idempotency_key: p.IdempotencyKey = None,
+) -> Response[EventOut]:
+    """Create an event; the service assigns its id and answers with it in `Location`."""
+    return await writes.create(request, conn, ctx, EVENTS, data)
+
+
+@patch("/{event_id:str}", operation_id="updateEvent", opt=WRITE, responses=problems(401, 403, 404, 412))
+async def update_event(
+    request: Request[Any, Any, Any],
+    conn: DbConnection,
+    ctx: Ctx,
+    event_id: p.EventId,
+    data: p.MergePatch,
+    if_match: p.IfMatch = None,
+) -> Response[EventOut]:
+    """Change an event with a JSON merge patch; send `If-Match` to refuse lost updates."""
+    return await writes.update(request, conn, ctx, EVENTS, event_id, data)
+
+
+@delete("/{event_id:str}", operation_id="deleteEvent", opt=WRITE, responses=problems(401, 403, 404, 409, 412))
+async def delete_event(
+    request: Request[Any, Any, Any], conn: DbConnection, event_id: p.EventId, if_match: p.IfMatch = None
+) -> None:
+    """Delete an event; its history stays and the change feed shows the deletion."""
+    await writes.remove(request, conn, EVENTS, event_id)
+
+
+@get("/{event_id:str}/revisions", operation_id="listEventRevisions", responses=problems(404))
+async def list_event_revisions(
+    request: Request[Any, Any, Any],
+    conn: DbConnection,
+    ctx: Ctx,
+    event_id: p.EventId,
+    after: p.AfterRevision = None,
+    limit: p.Limit = 50,
+    cursor: p.Cursor = None,
+) -> Response[RevisionPage]:
+    """Every change to an event, oldest first: when, by which key, and what changed."""
+    return await items.history(request, conn, ctx, EVENTS, event_id, after, limit, cursor)
+
+
+router = Router(
+    path="/v1/events",
+    opt=READ,
+    route_handlers=[list_events, get_event, create_event, update_event, delete_event, list_event_revisions],
+    tags=["events"],
+)

@@ -19,7 +19,7 @@ from service.routes import params as p
 from service.routes.deals import deals_page
 from service.routes.events import events_page
 from service.routes.relationships import today
-from service.routes.responses import problems
+from service.routes.responses import READ, problems
 
 LATEST = 5
 
@@ -37,8 +37,8 @@ async def list_pairs(
     code = ctx.resolver.optional(country, "country")
     day = today()
     scope = {"country": code, "day": day.isoformat()}
-    fetch = partial(repo.list_pairs, conn, code, day)
-    page = await ctx.page(request, "pairs", scope, cursor, limit, fetch, repo.cursor_key)
+    fetch = partial(repo.list_pairs, country=code, day=day)
+    page = await ctx.page(request, conn, "pairs", scope, cursor, limit, fetch, repo.cursor_key)
     return page.response(PairPage)
 
 
@@ -59,8 +59,8 @@ async def get_pair(
         relationship=relationships.holding_on(history, day),
         counts=await repo.counts(conn, pair),
         deal_totals=await repo.deal_totals(conn, pair),
-        latest_events=await events.list_events(conn, events.EventFilters(pair=pair.key), None, LATEST),
-        latest_deals=await deals.list_deals(conn, deals.DealFilters(pair=pair.key), None, LATEST),
+        latest_events=await events.list_events(conn, None, LATEST, events.EventFilters(pair=pair.key)),
+        latest_deals=await deals.list_deals(conn, None, LATEST, deals.DealFilters(pair=pair.key)),
     )
 
 
@@ -117,5 +117,8 @@ async def list_pair_deals(
 
 
 router = Router(
-    path="/v1/pairs", route_handlers=[list_pairs, get_pair, list_pair_events, list_pair_deals], tags=["pairs"]
+    path="/v1/pairs",
+    opt=READ,
+    route_handlers=[list_pairs, get_pair, list_pair_events, list_pair_deals],
+    tags=["pairs"],
 )

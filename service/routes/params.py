@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from litestar.openapi.spec import Example
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import Body, HeaderParameter, PathParameter, QueryParameter
 
 from schemas.actors import ActorKind
 from schemas.common import Sector
@@ -124,6 +124,7 @@ EventId = _path_id("event", "ev-2026-01-06-cn-dual-use-export-ban-japan-military
 DealId = _path_id("deal", "deal-2026-01-06-kr-cn-export-contracts-beijing")
 ActorId = _path_id("actor", "actor-alibaba")
 SourceId = _path_id("source", "src-2026-01-07-thestar-scmp-china-south-korea-trade-deals")
+PeriodId = _path_id("period", "rel-cn-jp-2025-12-29")
 
 EventTypeFilter = Annotated[
     EventType | None,
@@ -160,4 +161,42 @@ StatusFilter = Annotated[
 TrendFilter = Annotated[
     Trend | None,
     QueryParameter(name="trend", description="Relationship trend on `as_of`.", examples=example("improving")),
+]
+
+KnownOn = Annotated[
+    dt.datetime | None,
+    QueryParameter(
+        name="known_on",
+        description="Answer as the service would have at this moment (ISO 8601 timestamp with offset).",
+        examples=example("2026-12-01T00:00:00Z"),
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        description="The item's ETag as last read; the write is refused (412) if the item changed since.",
+        examples=example('"3"'),
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        max_length=200,
+        description="Unique per create; a retry with the same key and body replays the first answer.",
+        examples=example("6f1c2e9a-create-event"),
+    ),
+]
+MergePatch = Annotated[
+    dict[str, Any],
+    Body(
+        title="JSON merge patch",
+        description="Fields to change (RFC 7396): a value replaces, null removes, absent keeps.",
+        media_type="application/merge-patch+json",
+    ),
+]
+AfterRevision = Annotated[
+    int | None,
+    QueryParameter(name="after", ge=0, description="Only revisions after this number.", examples=example(0)),
 ]

@@ -9,6 +9,10 @@ from service.errors import PROBLEM_JSON
 
 _DESCRIPTIONS = {
     400: "Malformed request, such as a cursor issued for another query.",
+    401: "No API key, or an unknown one; see `WWW-Authenticate`.",
+    403: "The API key is revoked or lacks the scope this needs.",
+    409: "Conflicts with stored data, e.g. deleting an item others still point at.",
+    412: "`If-Match` names a revision the item is no longer at.",
     404: "No such item, or no such route.",
     422: "A parameter is invalid; `errors` names each one.",
     500: "Unexpected failure; the body carries no internals.",
@@ -29,3 +33,8 @@ def problems(*extra: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
+
+
+# Route options read by the auth guard (service/auth.py): the key scope a handler needs.
+READ = {"scope": "read"}
+WRITE = {"scope": "write"}

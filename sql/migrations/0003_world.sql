@@ -37,6 +37,15 @@ CREATE FUNCTION precision_end(d date, p text) RETURNS date
     RETURN (d + CASE p WHEN 'day' THEN interval '1 day' WHEN 'week' THEN interval '7 days'
                        WHEN 'month' THEN interval '1 month' ELSE interval '1 year' END)::date;
 
+-- The days an event covers: its dates widened by their precision; open-ended while ongoing.
+CREATE FUNCTION event_span(start_date date, start_precision text, end_date date, end_precision text,
+                           status text) RETURNS daterange
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN daterange(start_date,
+                     CASE WHEN end_date IS NOT NULL THEN precision_end(end_date, end_precision)
+                          WHEN status = 'ongoing' THEN NULL
+                          ELSE precision_end(start_date, start_precision) END);
+
 CREATE FUNCTION relationship_rank(status text) RETURNS smallint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (array_position(ARRAY['hostile', 'frozen', 'strained', 'normal', 'cordial', 'close'], status) - 1);
@@ -52,7 +61,8 @@ CREATE TABLE sources (
     disclosures        text[] NOT NULL DEFAULT '{}',
     notes              text,
     created_at         timestamptz NOT NULL DEFAULT now(),
-    updated_at         timestamptz NOT NULL DEFAULT now()
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    revision           integer NOT NULL DEFAULT 1 CHECK (revision >= 1)
 );
 CREATE INDEX sources_published ON sources (published_on DESC, id DESC);
 
@@ -71,6 +81,7 @@ CREATE TABLE actors (
                      to_tsvector('simple', name || ' ' || join_words(aliases))) STORED,
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
+    revision     integer NOT NULL DEFAULT 1 CHECK (revision >= 1),
     CHECK (parent_id <> id)
 );
 CREATE INDEX actors_name ON actors (name, id);
@@ -104,7 +115,7 @@ CREATE TABLE events (
     relation         text CHECK (relation IN ('postpones', 'reschedules', 'replaces', 'responds_to', 'part_of')),
     sectors          text[] NOT NULL DEFAULT '{}',
     quantities       jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(quantities) = 'array'),
-    -- Filled from event_participants by the events.refresh_links statement; they let one
+    -- Derived from the participants when an event is written (imports.upsert_events); they let one
     -- GIN index answer country, pair, direction and actor filters.
     countries        text[] NOT NULL DEFAULT '{}',
     pairs            text[] NOT NULL DEFAULT '{}',
@@ -112,15 +123,13 @@ CREATE TABLE events (
     targets          text[] NOT NULL DEFAULT '{}',
     actor_ids        text[] NOT NULL DEFAULT '{}',
     span             daterange NOT NULL GENERATED ALWAYS AS (
-                         daterange(start_date,
-                                   CASE WHEN end_date IS NOT NULL THEN precision_end(end_date, end_precision)
-                                        WHEN status = 'ongoing' THEN NULL
-                                        ELSE precision_end(start_date, start_precision) END)) STORED,
+                         event_span(start_date, start_precision, end_date, end_precision, status)) STORED,
     search           tsvector GENERATED ALWAYS AS (
                          to_tsvector('english', title || ' ' || summary || ' ' || coalesce(location_name, '')))
                          STORED,
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
+    revision         integer NOT NULL DEFAULT 1 CHECK (revision >= 1),
     CHECK (end_date IS NULL OR end_date >= start_date),
     CHECK ((end_date IS NULL) = (end_precision IS NULL)),
     CHECK ((related_event_id IS NULL) = (relation IS NULL)),
@@ -195,6 +204,7 @@ CREATE TABLE deals (
                         to_tsvector('english', title || ' ' || summary || ' ' || coalesce(value_text, ''))) STORED,
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),
+    revision        integer NOT NULL DEFAULT 1 CHECK (revision >= 1),
     CHECK ((amount IS NULL) = (currency IS NULL)),
     CHECK ((amount IS NULL) = (value_basis IS NULL)),
     CHECK ((value_usd IS NULL) = (usd_method IS NULL)),
@@ -250,6 +260,7 @@ CREATE TABLE relationship_periods (
     summary              text NOT NULL CHECK (summary <> ''),
     created_at           timestamptz NOT NULL DEFAULT now(),
     updated_at           timestamptz NOT NULL DEFAULT now(),
+    revision             integer NOT NULL DEFAULT 1 CHECK (revision >= 1),
     CHECK (country_a < country_b),
     CHECK (valid_to IS NULL OR valid_to > valid_from)
 );

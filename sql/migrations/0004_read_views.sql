@@ -23,7 +23,7 @@ SELECT e.id, e.type, e.title, e.summary, e.status, e.status = 'ongoing' AS ongoi
                  FROM event_sources l JOIN sources s ON s.id = l.source_id
                  WHERE l.event_id = e.id), '[]') AS sources,
        ARRAY(SELECT d.id FROM deals d WHERE d.event_id = e.id ORDER BY d.id) AS deal_ids,
-       e.created_at, e.updated_at
+       e.created_at, e.updated_at, e.revision
 FROM events e
 JOIN cameo_codes c ON c.code = e.cameo_code
 JOIN event_types t ON t.id = e.type;
@@ -46,7 +46,7 @@ SELECT d.id, d.kind, d.title, d.summary, d.status, d.signed_on, d.date_precision
        coalesce((SELECT jsonb_agg(citation(s, l.attribution) ORDER BY l.ordinal)
                  FROM deal_sources l JOIN sources s ON s.id = l.source_id
                  WHERE l.deal_id = d.id), '[]') AS sources,
-       d.created_at, d.updated_at
+       d.created_at, d.updated_at, d.revision
 FROM deals d;
 
 CREATE VIEW period_rows AS
@@ -60,7 +60,7 @@ SELECT p.id, p.country_a || '-' || p.country_b AS pair, p.country_a, p.country_b
        coalesce((SELECT jsonb_agg(citation(s, l.attribution) ORDER BY l.ordinal)
                  FROM period_sources l JOIN sources s ON s.id = l.source_id
                  WHERE l.period_id = p.id), '[]') AS sources,
-       p.created_at, p.updated_at
+       p.created_at, p.updated_at, p.revision
 FROM relationship_periods p;
 
 CREATE VIEW actor_rows AS
@@ -68,5 +68,10 @@ SELECT a.id, a.kind, a.name, a.aliases, a.country, a.role, a.description, a.pare
        coalesce((SELECT jsonb_agg(citation(s, l.attribution) ORDER BY l.ordinal)
                  FROM actor_sources l JOIN sources s ON s.id = l.source_id
                  WHERE l.actor_id = a.id), '[]') AS sources,
-       a.created_at, a.updated_at
+       a.created_at, a.updated_at, a.revision
 FROM actors a;
+
+CREATE VIEW source_rows AS
+SELECT s.id, s.url, s.title, s.publisher, s.original_publisher, s.published_on, s.language, s.disclosures,
+       s.notes, s.created_at, s.updated_at, s.revision
+FROM sources s;

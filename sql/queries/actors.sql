@@ -15,21 +15,9 @@ WITH page AS (
 SELECT r.* FROM page JOIN actor_rows r USING (id)
 ORDER BY page.name, page.id;
 
--- name: actors.upsert
-INSERT INTO actors (id, kind, name, aliases, country, role, description, parent_id, external_ids)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (id) DO UPDATE SET
-    kind = excluded.kind, name = excluded.name, aliases = excluded.aliases, country = excluded.country,
-    role = excluded.role, description = excluded.description, parent_id = excluded.parent_id,
-    external_ids = excluded.external_ids, updated_at = now()
-WHERE (actors.kind, actors.name, actors.aliases, actors.country, actors.role, actors.description,
-       actors.parent_id, actors.external_ids)
-   IS DISTINCT FROM
-      (excluded.kind, excluded.name, excluded.aliases, excluded.country, excluded.role, excluded.description,
-       excluded.parent_id, excluded.external_ids);
+-- name: actors.lock
+-- The item's current revision, locked until the writing transaction ends.
+SELECT revision FROM actors WHERE id = $1 FOR UPDATE;
 
--- name: actors.clear_sources
-DELETE FROM actor_sources WHERE actor_id = $1;
-
--- name: actors.add_source
-INSERT INTO actor_sources (actor_id, source_id, attribution, ordinal) VALUES ($1, $2, $3, $4);
+-- name: actors.delete
+DELETE FROM actors WHERE id = $1;

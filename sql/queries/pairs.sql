@@ -18,15 +18,22 @@ LIMIT $5;
 -- Recompute the activity of the given pairs (pass every pair a write touched, before and after).
 WITH wanted AS (
     SELECT DISTINCT unnest($1::text[]) AS pair
+), ev AS (
+    SELECT w.pair, count(*)::int AS n, max(e.start_date) AS last
+    FROM wanted w JOIN events e ON e.pairs @> ARRAY[w.pair]
+    GROUP BY w.pair
+), dl AS (
+    SELECT w.pair, count(*)::int AS n, max(d.signed_on) AS last
+    FROM wanted w JOIN deals d ON d.pairs @> ARRAY[w.pair]
+    GROUP BY w.pair
+), pr AS (
+    SELECT w.pair, max(p.valid_from) AS last
+    FROM wanted w JOIN relationship_periods p ON p.country_a = left(w.pair, 2) AND p.country_b = right(w.pair, 2)
+    GROUP BY w.pair
 ), counted AS (
-    SELECT w.pair,
-           (SELECT count(*) FROM events e WHERE e.pairs @> ARRAY[w.pair])::int AS event_count,
-           (SELECT count(*) FROM deals d WHERE d.pairs @> ARRAY[w.pair])::int AS deal_count,
-           greatest((SELECT max(e.start_date) FROM events e WHERE e.pairs @> ARRAY[w.pair]),
-                    (SELECT max(d.signed_on) FROM deals d WHERE d.pairs @> ARRAY[w.pair]),
-                    (SELECT max(p.valid_from) FROM relationship_periods p
-                      WHERE p.country_a = left(w.pair, 2) AND p.country_b = right(w.pair, 2))) AS last_activity
-    FROM wanted w
+    SELECT w.pair, coalesce(ev.n, 0) AS event_count, coalesce(dl.n, 0) AS deal_count,
+           greatest(ev.last, dl.last, pr.last) AS last_activity
+    FROM wanted w LEFT JOIN ev USING (pair) LEFT JOIN dl USING (pair) LEFT JOIN pr USING (pair)
 ), removed AS (
     DELETE FROM pair_activity a USING counted c
     WHERE a.pair = c.pair AND c.last_activity IS NULL
@@ -66,3 +73,24 @@ LEFT JOIN deals parent ON parent.id = d.part_of
 WHERE d.pairs @> ARRAY[$1::text]
 GROUP BY 1, 2, 3
 ORDER BY year DESC, kind, basis NULLS LAST;
+
+-- name: pairs.rebuild
+-- Recompute every pair's activity in one pass: cheaper than pair by pair after a bulk load.
+WITH activity AS (
+    SELECT p.pair, 1 AS is_event, 0 AS is_deal, e.start_date AS day
+    FROM events e CROSS JOIN LATERAL unnest(e.pairs) AS p (pair)
+    UNION ALL
+    SELECT p.pair, 0, 1, d.signed_on FROM deals d CROSS JOIN LATERAL unnest(d.pairs) AS p (pair)
+    UNION ALL
+    SELECT country_a || '-' || country_b, 0, 0, valid_from FROM relationship_periods
+), counted AS (
+    SELECT pair, sum(is_event)::int AS event_count, sum(is_deal)::int AS deal_count, max(day) AS last_activity
+    FROM activity GROUP BY pair
+), removed AS (
+    DELETE FROM pair_activity a WHERE NOT EXISTS (SELECT 1 FROM counted c WHERE c.pair = a.pair)
+)
+INSERT INTO pair_activity (pair, country_a, country_b, event_count, deal_count, last_activity)
+SELECT pair, left(pair, 2), right(pair, 2), event_count, deal_count, last_activity FROM counted
+ON CONFLICT (pair) DO UPDATE SET
+    event_count = excluded.event_count, deal_count = excluded.deal_count,
+    last_activity = excluded.last_activity;

@@ -14,29 +14,24 @@ SELECT r.* FROM relationship_periods p JOIN period_rows r USING (id)
 WHERE p.country_a = $1 AND p.country_b = $2
 ORDER BY p.valid_from;
 
--- name: relationships.upsert
-INSERT INTO relationship_periods (id, country_a, country_b, valid_from, valid_from_precision, valid_to, status,
-                                  trend, summary)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-ON CONFLICT (id) DO UPDATE SET
-    country_a = excluded.country_a, country_b = excluded.country_b, valid_from = excluded.valid_from,
-    valid_from_precision = excluded.valid_from_precision, valid_to = excluded.valid_to,
-    status = excluded.status, trend = excluded.trend, summary = excluded.summary, updated_at = now()
-WHERE (relationship_periods.country_a, relationship_periods.country_b, relationship_periods.valid_from,
-       relationship_periods.valid_from_precision, relationship_periods.valid_to, relationship_periods.status,
-       relationship_periods.trend, relationship_periods.summary)
-   IS DISTINCT FROM
-      (excluded.country_a, excluded.country_b, excluded.valid_from, excluded.valid_from_precision,
-       excluded.valid_to, excluded.status, excluded.trend, excluded.summary);
+-- name: relationships.get
+SELECT * FROM period_rows WHERE id = $1;
 
--- name: relationships.clear_events
-DELETE FROM period_events WHERE period_id = $1;
+-- name: relationships.lock
+-- The period's current revision, locked until the writing transaction ends.
+SELECT revision FROM relationship_periods WHERE id = $1 FOR UPDATE;
 
--- name: relationships.add_event
-INSERT INTO period_events (period_id, event_id, ordinal) VALUES ($1, $2, $3);
+-- name: relationships.delete
+DELETE FROM relationship_periods WHERE id = $1;
 
--- name: relationships.clear_sources
-DELETE FROM period_sources WHERE period_id = $1;
-
--- name: relationships.add_source
-INSERT INTO period_sources (period_id, source_id, attribution, ordinal) VALUES ($1, $2, $3, $4);
+-- name: relationships.known
+-- Every period as known at a past moment ($1): the last revision of each recorded by then.
+WITH known AS (
+    SELECT DISTINCT ON (r.item_id) r.snapshot AS s
+    FROM revisions r
+    WHERE r.collection = 'relationship-periods' AND r.recorded_at <= $1
+    ORDER BY r.item_id, r.revision DESC
+)
+SELECT s AS snapshot FROM known
+WHERE s IS NOT NULL AND ($2::text IS NULL OR s->>'pair' = $2)
+ORDER BY s->>'pair', (s->>'valid_from')::date;

@@ -44,7 +44,9 @@ FAILURES = [
     ("GET", "/v1/actors/actor-does-not-exist", 404, None),
     ("GET", "/v1/sources/src-does-not-exist", 404, None),
     # 405: the route exists, the method does not.
-    ("POST", "/v1/events", 405, None),
+    ("PUT", "/v1/events", 405, None),
+    # 401: a write without a key.
+    ("POST", "/v1/events", 401, None),
     ("DELETE", "/v1/countries/KR", 405, None),
     ("PUT", "/v1/relationships/CN/JP", 405, None),
     # 422: a parameter that does not parse, or names nothing we know.
@@ -75,7 +77,7 @@ async def test_every_failure_class_is_a_problem_document(client, method, url, st
 
 
 async def test_method_not_allowed_says_which_methods_are(client) -> None:
-    response = await client.post("/v1/events", json={})
+    response = await client.put("/v1/events", json={})
     assert_problem(response, 405)
     assert "GET" in response.headers["allow"]
 

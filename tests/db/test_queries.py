@@ -89,8 +89,11 @@ def test_loader_refuses_duplicate_and_missing_names() -> None:
 async def test_every_named_statement_prepares(conn: db.Connection) -> None:
     names = queries().names()
     assert len(names) > 30
+    # A script of several statements cannot be prepared; it runs, and the rest may use its tables.
+    await conn.execute(queries()["imports.create_staging"])
     for name in names:
-        await conn.prepare(queries()[name])  # raises on a syntax, type or reference error
+        if name != "imports.create_staging":
+            await conn.prepare(queries()[name])  # raises on a syntax, type or reference error
 
 
 async def test_read_columns_are_the_struct_fields(conn: db.Connection) -> None:

@@ -1,0 +1,308 @@
+"""The one write path: records are staged with COPY, checked as a set, then upserted by id.
+
+POST, PATCH, bulk import and the seed world all go through `apply`. Every record is either
+written whole or refused with its line and reason; refused records leave no trace.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import msgspec
+
+from schemas.actors import ActorIn
+from schemas.deals import DealIn
+from schemas.events import EventIn
+from schemas.imports import ImportReport, LineError, Record
+from schemas.relationships import PeriodIn
+from schemas.sources import SourceIn
+from service import revisions
+from service.db import Connection
+from service.errors import InvalidParameter
+from service.money import usd_value
+from service.repos import pairs
+from service.resolve import CountryResolver
+from service.sql import queries
+
+_DECODER = msgspec.json.Decoder(Record)
+# From this many records on, statistics are refreshed mid-transaction (a few hundred ms) so the
+# set-based statements that follow get plans for the real row counts.
+LARGE_BATCH = 5_000
+Input = SourceIn | ActorIn | EventIn | DealIn | PeriodIn
+
+STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "stage_sources": ("line", "id", "url", "title", "publisher", "original_publisher", "published_on",
+                      "language", "disclosures", "notes"),
+    "stage_actors": ("line", "id", "kind", "name", "aliases", "country", "role", "description", "parent_id",
+                     "external_ids"),
+    "stage_events": ("line", "id", "type", "cameo_code", "title", "summary", "status", "start_date",
+                     "start_precision", "end_date", "end_precision", "date_inferred", "date_note",
+                     "location_name", "location_country", "related_event_id", "relation", "sectors",
+                     "quantities"),
+    "stage_deals": ("line", "id", "kind", "title", "summary", "status", "signed_on", "date_precision",
+                    "date_inferred", "date_note", "count", "amount", "currency", "value_text", "value_basis",
+                    "value_qualifier", "value_period", "horizon_years", "value_usd", "usd_method", "usd_rate",
+                    "usd_rate_date", "usd_note", "event_id", "part_of", "sectors"),
+    "stage_periods": ("line", "id", "country_a", "country_b", "valid_from", "valid_from_precision",
+                      "valid_to", "status", "trend", "summary"),
+    "stage_members": ("line", "collection", "item_id", "ordinal", "role", "country", "actor_id"),
+    "stage_citations": ("line", "collection", "item_id", "ordinal", "source_id", "attribution"),
+    "stage_drivers": ("line", "period_id", "ordinal", "event_id"),
+}  # fmt: skip
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+class Refused(Exception):
+    """A record that cannot be written, and why."""
+
+
+class Batch:
+    """Rows for the staging tables, built from validated records."""
+
+    def __init__(self, resolver: CountryResolver) -> None:
+        self.resolver = resolver
+        self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        self.ids: dict[tuple[str, str], int] = {}
+
+    def country(self, text: str | None, field: str) -> str | None:
+        if text is None:
+            return None
+        try:
+            return self.resolver.country(text, field)
+        except InvalidParameter as exc:
+            raise Refused(exc.detail) from None
+
+    def add(self, line: int, record: Input) -> None:
+        _, collection, stage = next(s for s in _STAGERS if isinstance(record, s[0]))
+        key = (collection, record.id)
+        if key in self.ids:
+            raise Refused(f"id: {record.id!r} was already given on line {self.ids[key]}")
+        staged = stage(self, line, record)
+        for table, rows in staged.items():
+            self.rows[table].extend(rows)
+        self.ids[key] = line
+
+
+def _citations(line: int, collection: str, item_id: str, record: Any) -> list[tuple[Any, ...]]:
+    seen = set()
+    for n, c in enumerate(record.sources):
+        if c.source_id in seen:
+            raise Refused(f"sources[{n}].source_id: {c.source_id!r} is cited twice")
+        seen.add(c.source_id)
+    return [(line, collection, item_id, n, c.source_id, c.attribution) for n, c in enumerate(record.sources)]
+
+
+def _members(
+    batch: Batch, line: int, collection: str, item_id: str, members: list[Any], field: str
+) -> list[Any]:
+    rows, seen = [], set()
+    for n, m in enumerate(members):
+        if m.country is None and m.actor_id is None:
+            raise Refused(f"{field}[{n}]: give a country, an actor_id or both")
+        country = batch.country(m.country, f"{field}[{n}].country")
+        if (m.role, country, m.actor_id) in seen:
+            raise Refused(f"{field}[{n}]: listed twice")
+        seen.add((m.role, country, m.actor_id))
+        rows.append((line, collection, item_id, n, str(m.role), country, m.actor_id))
+    return rows
+
+
+def _stage_source(batch: Batch, line: int, r: SourceIn) -> dict[str, list[tuple[Any, ...]]]:
+    row = (line, r.id, r.url, r.title, r.publisher, r.original_publisher, r.published_on, r.language,
+           r.disclosures, r.notes)  # fmt: skip
+    return {"stage_sources": [row]}
+
+
+def _stage_actor(batch: Batch, line: int, r: ActorIn) -> dict[str, list[tuple[Any, ...]]]:
+    if r.parent_id == r.id:
+        raise Refused("parent_id: an actor cannot be its own parent")
+    row = (line, r.id, str(r.kind), r.name, r.aliases, batch.country(r.country, "country"), r.role,
+           r.description, r.parent_id, _json(r.external_ids))  # fmt: skip
+    return {"stage_actors": [row], "stage_citations": _citations(line, "actors", r.id, r)}
+
+
+def _stage_event(batch: Batch, line: int, r: EventIn) -> dict[str, list[tuple[Any, ...]]]:
+    if r.related_event_id == r.id:
+        raise Refused("related_event_id: an event cannot relate to itself")
+    # The table's CHECKs would abort the whole transaction; refuse the one record instead.
+    if r.end_date is not None and r.end_date < r.start_date:
+        raise Refused("end_date: must not be before start_date")
+    if (r.end_date is None) != (r.end_precision is None):
+        raise Refused("end_precision: give it together with end_date, or neither")
+    if (r.related_event_id is None) != (r.relation is None):
+        raise Refused("relation: give it together with related_event_id, or neither")
+    row = (line, r.id, str(r.type), r.cameo_code, r.title, r.summary, str(r.status), r.start_date,
+           str(r.start_precision), r.end_date, r.end_precision and str(r.end_precision), r.date_inferred,
+           r.date_note, r.location_name, batch.country(r.location_country, "location_country"),
+           r.related_event_id, r.relation and str(r.relation), [str(s) for s in r.sectors],
+           _json(r.quantities))  # fmt: skip
+    return {
+        "stage_events": [row],
+        "stage_members": _members(batch, line, "events", r.id, r.participants, "participants"),
+        "stage_citations": _citations(line, "events", r.id, r),
+    }
+
+
+def _stage_deal(batch: Batch, line: int, r: DealIn) -> dict[str, list[tuple[Any, ...]]]:
+    if r.part_of == r.id:
+        raise Refused("part_of: a deal cannot be part of itself")
+    v = r.value
+    usd = usd_value(v.amount, v.currency, r.signed_on, v.usd) if v else None
+    row = (line, r.id, str(r.kind), r.title, r.summary, str(r.status), r.signed_on, str(r.date_precision),
+           r.date_inferred, r.date_note, r.count, v and v.amount, v and v.currency, v and v.text,
+           v and str(v.basis), v and str(v.qualifier), v and str(v.period), v and v.horizon_years,
+           usd and usd.usd, usd and usd.method, usd and usd.rate, usd and usd.rate_date, usd and usd.note,
+           r.event_id, r.part_of, [str(s) for s in r.sectors])  # fmt: skip
+    return {
+        "stage_deals": [row],
+        "stage_members": _members(batch, line, "deals", r.id, r.parties, "parties"),
+        "stage_citations": _citations(line, "deals", r.id, r),
+    }
+
+
+def _stage_period(batch: Batch, line: int, r: PeriodIn) -> dict[str, list[tuple[Any, ...]]]:
+    a = batch.country(r.country_a, "country_a")
+    b = batch.country(r.country_b, "country_b")
+    if a == b:
+        raise Refused(f"country_b: a pair needs two different countries, got {a} twice")
+    a, b = sorted((str(a), str(b)))
+    if r.valid_to is not None and r.valid_to <= r.valid_from:
+        raise Refused("valid_to: must be after valid_from")
+    if len(set(r.event_ids)) != len(r.event_ids):
+        raise Refused("event_ids: an event is listed twice")
+    row = (line, r.id, a, b, r.valid_from, str(r.valid_from_precision), r.valid_to, str(r.status),
+           str(r.trend), r.summary)  # fmt: skip
+    return {
+        "stage_periods": [row],
+        "stage_drivers": [(line, r.id, n, e) for n, e in enumerate(r.event_ids)],
+        "stage_citations": _citations(line, "relationship-periods", r.id, r),
+    }
+
+
+# Plain In structs (the seed world, tests) stage like their tagged Record subclasses.
+_STAGERS: tuple[tuple[type, str, Any], ...] = (
+    (SourceIn, "sources", _stage_source),
+    (ActorIn, "actors", _stage_actor),
+    (EventIn, "events", _stage_event),
+    (DealIn, "deals", _stage_deal),
+    (PeriodIn, "relationship-periods", _stage_period),
+)
+
+
+def collection_of(record: Input) -> str:
+    return next(name for kind, name, _ in _STAGERS if isinstance(record, kind))
+
+
+def parse_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, Record | LineError]]:
+    """Decode NDJSON; blank lines are skipped, a line that does not decode becomes its error."""
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield number, _DECODER.decode(raw)
+        except msgspec.DecodeError as exc:
+            yield number, LineError(line=number, id=_guess_id(raw), reason=str(exc))
+
+
+def _guess_id(raw: bytes) -> str | None:
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    found = value.get("id") if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None
+
+
+async def apply(
+    conn: Connection,
+    resolver: CountryResolver,
+    items: Iterable[tuple[int, Input | LineError]],
+    key_name: str,
+    statement_timeout_ms: int | None = None,
+) -> ImportReport:
+    """Write every valid record in the caller's transaction; report the refused ones.
+
+    Bulk callers lift the per-statement timeout for this transaction (0 means none).
+    """
+    q = queries()
+    if statement_timeout_ms is not None:
+        await conn.execute(q["imports.statement_timeout"], str(statement_timeout_ms))
+    await conn.execute(q["imports.create_staging"])
+    batch = Batch(resolver)
+    errors: list[LineError] = []
+    lines = 0
+    for line, item in items:
+        lines += 1
+        if isinstance(item, LineError):
+            errors.append(item)
+            continue
+        try:
+            batch.add(line, item)
+        except Refused as exc:
+            errors.append(LineError(line=line, id=item.id, reason=str(exc)))
+    for table, rows in batch.rows.items():
+        if rows:
+            await conn.copy_records_to_table(table, records=rows, columns=STAGE_COLUMNS[table])
+    large = len(batch.ids) >= LARGE_BATCH
+    if large:
+        await conn.execute(q["imports.analyze_staging"])
+    errors += await _drop_broken(conn, batch)
+    changed = await _write_staged(conn, key_name, large)
+    line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
+    valid = len(batch.ids) - len({e.line for e in errors if e.line in line_ids})
+    errors.sort(key=lambda e: e.line)
+    return ImportReport(lines=lines, valid=valid, changed=changed, unchanged=valid - changed, errors=errors)
+
+
+async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
+    """Refuse records that point at missing items, until no refusal uncovers another."""
+    q = queries()
+    line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
+    refused: list[LineError] = []
+    while True:
+        rows = [
+            *await conn.fetch(q["imports.broken_references"]),
+            *await conn.fetch(q["imports.overlapping_periods"]),
+        ]
+        if not rows:
+            return refused
+        first: dict[int, str] = {}
+        for r in rows:
+            first.setdefault(r["line"], r["reason"])
+        refused += [LineError(line=n, id=line_ids.get(n), reason=reason) for n, reason in first.items()]
+        await conn.execute(q["imports.drop_lines"], list(first))
+
+
+async def _write_staged(conn: Connection, key_name: str, large: bool) -> int:
+    """Upsert the staged records, refresh what derives from them, record revisions."""
+    q = queries()
+    staged: dict[str, set[str]] = defaultdict(set)
+    for r in await conn.fetch(q["imports.staged_ids"]):
+        staged[r["collection"]].add(r["id"])
+    if not staged:
+        return 0
+    before = (await conn.fetch(q["imports.touched_before"]))[0]
+    closed = [r["id"] for r in await conn.fetch(q["imports.close_open_periods"])]
+    for name in ("sources", "actors", "events", "deals", "periods"):
+        await conn.execute(q[f"imports.upsert_{name}"])
+    await conn.execute(q["imports.replace_links"])
+    await conn.execute(q["imports.insert_links"])
+    if large:
+        await conn.execute(q["imports.analyze_written"])
+    if large:
+        await conn.execute(q["pairs.rebuild"])
+    else:
+        periods = staged["relationship-periods"] | set(closed)
+        after = await pairs.touched(conn, sorted(staged["events"]), sorted(staged["deals"]), sorted(periods))
+        await pairs.refresh(conn, sorted(set(before["pairs"]) | set(after)))
+    direct = {(c, i) for c, ids in staged.items() for i in ids}
+    # Deals show up on the event they were signed at, before and after; closed periods changed too.
+    staged["events"] |= set(before["deal_events"])
+    staged["relationship-periods"] |= set(closed)
+    written = await revisions.record(conn, key_name, staged)
+    return len({(w.collection, w.item_id) for w in written} & direct)

@@ -1,0 +1,60 @@
+"""Bulk import: POST /v1/import takes NDJSON records of any collection, upserted by id."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from litestar import Request, Response, Router, post
+from litestar.params import RawBody
+
+from schemas.imports import ImportReport
+from service import importer, writes
+from service.auth import current_key
+from service.context import Ctx
+from service.db import DbConnection
+from service.routes import params as p
+from service.routes.responses import WRITE, problems
+
+NDJSON = "application/x-ndjson"
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+@post(
+    "/",
+    operation_id="importRecords",
+    opt=WRITE,
+    status_code=200,
+    request_max_body_size=MAX_IMPORT_BYTES,
+    responses=problems(401, 403, 409),
+)
+async def import_records(
+    request: Request[Any, Any, Any],
+    conn: DbConnection,
+    ctx: Ctx,
+    body: RawBody,
+    idempotency_key: p.IdempotencyKey = None,
+) -> Response[ImportReport]:
+    """Upsert records by id in one transaction; refused lines are listed with their number and reason.
+
+    The body is NDJSON (`application/x-ndjson`): one record per line, such as
+    `{"collection": "sources", "id": "src-x", "title": ..., ...}`, from the collections sources,
+    actors, events, deals and relationship-periods, in the shape each one's create takes plus its id.
+    """
+    key = current_key(request)
+    fingerprint = hashlib.sha256(request.url.path.encode() + b"\n" + body).digest()
+    async with conn.transaction():
+        if idempotency_key is not None:
+            replay = await writes.claim(conn, key.name, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        lines = importer.parse_lines(body.splitlines())
+        # A bulk load outlasts the per-statement limit requests have; it is bounded by its size.
+        report = await importer.apply(conn, ctx.resolver, lines, key.name, statement_timeout_ms=0)
+        response = Response(report)
+        if idempotency_key is not None:
+            await writes.remember(conn, key.name, idempotency_key, response)
+    return response
+
+
+router = Router(path="/v1/import", route_handlers=[import_records], tags=["import"])

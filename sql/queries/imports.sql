@@ -1,0 +1,344 @@
+-- name: imports.create_staging
+-- Session-local staging tables, created once per connection and emptied at every commit.
+-- JSON travels as text: COPY speaks the binary protocol, where jsonb needs no codec as text.
+-- `line` ties each staged row to the input record it came from.
+CREATE TEMP TABLE IF NOT EXISTS stage_sources (
+    line int NOT NULL, id text NOT NULL, url text, title text, publisher text, original_publisher text,
+    published_on date, language text, disclosures text[], notes text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_actors (
+    line int NOT NULL, id text NOT NULL, kind text, name text, aliases text[], country text, role text,
+    description text, parent_id text, external_ids text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_events (
+    line int NOT NULL, id text NOT NULL, type text, cameo_code text, title text, summary text, status text,
+    start_date date, start_precision text, end_date date, end_precision text, date_inferred boolean,
+    date_note text, location_name text, location_country text, related_event_id text, relation text,
+    sectors text[], quantities text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_deals (
+    line int NOT NULL, id text NOT NULL, kind text, title text, summary text, status text, signed_on date,
+    date_precision text, date_inferred boolean, date_note text, count int, amount numeric, currency text,
+    value_text text, value_basis text, value_qualifier text, value_period text, horizon_years numeric,
+    value_usd numeric, usd_method text, usd_rate numeric, usd_rate_date date, usd_note text, event_id text,
+    part_of text, sectors text[]
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_periods (
+    line int NOT NULL, id text NOT NULL, country_a text, country_b text, valid_from date,
+    valid_from_precision text, valid_to date, status text, trend text, summary text
+) ON COMMIT DELETE ROWS;
+-- Members: participants of events and parties of deals. Links: citations and period drivers.
+CREATE TEMP TABLE IF NOT EXISTS stage_members (
+    line int NOT NULL, collection text NOT NULL, item_id text NOT NULL, ordinal int NOT NULL, role text,
+    country text, actor_id text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_citations (
+    line int NOT NULL, collection text NOT NULL, item_id text NOT NULL, ordinal int NOT NULL,
+    source_id text NOT NULL, attribution text
+) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS stage_drivers (
+    line int NOT NULL, period_id text NOT NULL, ordinal int NOT NULL, event_id text NOT NULL
+) ON COMMIT DELETE ROWS;
+
+-- name: imports.broken_references
+-- Staged rows that point at something neither stored nor staged: (line, reason).
+SELECT c.line, format('%s[%s].source_id: no source %L', 'sources', c.ordinal, c.source_id) AS reason
+FROM stage_citations c
+WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = c.source_id)
+  AND NOT EXISTS (SELECT 1 FROM stage_sources s WHERE s.id = c.source_id)
+UNION ALL
+SELECT m.line, format('%s[%s].actor_id: no actor %L', CASE m.collection WHEN 'events' THEN 'participants'
+                      ELSE 'parties' END, m.ordinal, m.actor_id)
+FROM stage_members m
+WHERE m.actor_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM actors a WHERE a.id = m.actor_id)
+  AND NOT EXISTS (SELECT 1 FROM stage_actors a WHERE a.id = m.actor_id)
+UNION ALL
+SELECT a.line, format('parent_id: no actor %L', a.parent_id)
+FROM stage_actors a
+WHERE a.parent_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM actors x WHERE x.id = a.parent_id)
+  AND NOT EXISTS (SELECT 1 FROM stage_actors x WHERE x.id = a.parent_id)
+UNION ALL
+SELECT e.line, format('related_event_id: no event %L', e.related_event_id)
+FROM stage_events e
+WHERE e.related_event_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = e.related_event_id)
+  AND NOT EXISTS (SELECT 1 FROM stage_events x WHERE x.id = e.related_event_id)
+UNION ALL
+SELECT e.line, format('cameo_code: no CAMEO code %L', e.cameo_code)
+FROM stage_events e
+WHERE e.cameo_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cameo_codes c WHERE c.code = e.cameo_code)
+UNION ALL
+SELECT d.line, format('value.currency: %L is not an ISO 4217 currency', d.currency)
+FROM stage_deals d
+WHERE d.currency IS NOT NULL AND NOT EXISTS (SELECT 1 FROM currencies c WHERE c.code = d.currency)
+UNION ALL
+SELECT d.line, format('event_id: no event %L', d.event_id)
+FROM stage_deals d
+WHERE d.event_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = d.event_id)
+  AND NOT EXISTS (SELECT 1 FROM stage_events x WHERE x.id = d.event_id)
+UNION ALL
+SELECT d.line, format('part_of: no deal %L', d.part_of)
+FROM stage_deals d
+WHERE d.part_of IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM deals x WHERE x.id = d.part_of)
+  AND NOT EXISTS (SELECT 1 FROM stage_deals x WHERE x.id = d.part_of)
+UNION ALL
+SELECT l.line, format('event_ids[%s]: no event %L', l.ordinal, l.event_id)
+FROM stage_drivers l
+WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.id = l.event_id)
+  AND NOT EXISTS (SELECT 1 FROM stage_events x WHERE x.id = l.event_id);
+
+-- name: imports.overlapping_periods
+-- Staged periods that overlap another period of their pair. A stored open period that starts
+-- earlier is not an overlap when the staged one is open too: it will be closed by it.
+SELECT p.line, format('valid_from: overlaps period %L of %s', o.id, p.country_a || '-' || p.country_b) AS reason
+FROM stage_periods p
+JOIN relationship_periods o
+  ON o.country_a = p.country_a AND o.country_b = p.country_b AND o.id <> p.id
+ AND daterange(o.valid_from, o.valid_to) && daterange(p.valid_from, p.valid_to)
+WHERE NOT EXISTS (SELECT 1 FROM stage_periods s WHERE s.id = o.id)
+  AND NOT (o.valid_to IS NULL AND p.valid_to IS NULL AND o.valid_from < p.valid_from)
+UNION ALL
+SELECT p.line, format('valid_from: overlaps period %L given on line %s', o.id, o.line)
+FROM stage_periods p
+JOIN stage_periods o
+  ON o.country_a = p.country_a AND o.country_b = p.country_b AND o.line < p.line
+ AND daterange(o.valid_from, o.valid_to) && daterange(p.valid_from, p.valid_to);
+
+-- name: imports.drop_lines
+-- Remove every staged row of the given input lines.
+WITH a AS (DELETE FROM stage_sources WHERE line = ANY($1::int[])),
+     b AS (DELETE FROM stage_actors WHERE line = ANY($1::int[])),
+     c AS (DELETE FROM stage_events WHERE line = ANY($1::int[])),
+     d AS (DELETE FROM stage_deals WHERE line = ANY($1::int[])),
+     e AS (DELETE FROM stage_periods WHERE line = ANY($1::int[])),
+     f AS (DELETE FROM stage_members WHERE line = ANY($1::int[])),
+     g AS (DELETE FROM stage_drivers WHERE line = ANY($1::int[]))
+DELETE FROM stage_citations WHERE line = ANY($1::int[]);
+
+-- name: imports.staged_ids
+SELECT 'sources' AS collection, id FROM stage_sources
+UNION ALL SELECT 'actors', id FROM stage_actors
+UNION ALL SELECT 'events', id FROM stage_events
+UNION ALL SELECT 'deals', id FROM stage_deals
+UNION ALL SELECT 'relationship-periods', id FROM stage_periods;
+
+-- name: imports.touched_before
+-- What the staged items point at now, before they change: pairs and the events deals hang on.
+SELECT coalesce((SELECT array_agg(DISTINCT pair) FROM (
+            SELECT unnest(e.pairs) AS pair FROM events e JOIN stage_events s USING (id)
+            UNION ALL SELECT unnest(d.pairs) FROM deals d JOIN stage_deals s USING (id)) t), '{}') AS pairs,
+       coalesce((SELECT array_agg(DISTINCT d.event_id) FROM deals d JOIN stage_deals s USING (id)
+                 WHERE d.event_id IS NOT NULL), '{}') AS deal_events;
+
+-- name: imports.close_open_periods
+-- A new open period closes the stored open period of its pair that began before it.
+UPDATE relationship_periods o SET valid_to = p.valid_from
+FROM stage_periods p
+WHERE o.country_a = p.country_a AND o.country_b = p.country_b AND o.valid_to IS NULL
+  AND p.valid_to IS NULL AND o.valid_from < p.valid_from
+  AND NOT EXISTS (SELECT 1 FROM stage_periods s WHERE s.id = o.id)
+RETURNING o.id;
+
+-- name: imports.upsert_sources
+INSERT INTO sources (id, url, title, publisher, original_publisher, published_on, language, disclosures, notes)
+SELECT id, url, title, publisher, original_publisher, published_on, language, disclosures, notes
+FROM stage_sources
+ON CONFLICT (id) DO UPDATE SET
+    url = excluded.url, title = excluded.title, publisher = excluded.publisher,
+    original_publisher = excluded.original_publisher, published_on = excluded.published_on,
+    language = excluded.language, disclosures = excluded.disclosures, notes = excluded.notes
+WHERE (sources.url, sources.title, sources.publisher, sources.original_publisher, sources.published_on,
+       sources.language, sources.disclosures, sources.notes)
+   IS DISTINCT FROM
+      (excluded.url, excluded.title, excluded.publisher, excluded.original_publisher, excluded.published_on,
+       excluded.language, excluded.disclosures, excluded.notes);
+
+-- name: imports.upsert_actors
+INSERT INTO actors (id, kind, name, aliases, country, role, description, parent_id, external_ids)
+SELECT id, kind, name, aliases, country, role, description, parent_id, external_ids::jsonb
+FROM stage_actors
+ON CONFLICT (id) DO UPDATE SET
+    kind = excluded.kind, name = excluded.name, aliases = excluded.aliases, country = excluded.country,
+    role = excluded.role, description = excluded.description, parent_id = excluded.parent_id,
+    external_ids = excluded.external_ids
+WHERE (actors.kind, actors.name, actors.aliases, actors.country, actors.role, actors.description,
+       actors.parent_id, actors.external_ids)
+   IS DISTINCT FROM
+      (excluded.kind, excluded.name, excluded.aliases, excluded.country, excluded.role, excluded.description,
+       excluded.parent_id, excluded.external_ids);
+
+-- name: imports.upsert_events
+-- Events with the filter arrays derived from their staged participants, so each row is
+-- written once, complete.
+WITH m AS (
+    SELECT item_id, role, country, actor_id FROM stage_members WHERE collection = 'events'
+), agg AS (
+    SELECT item_id,
+           coalesce(array_agg(DISTINCT country ORDER BY country) FILTER (WHERE country IS NOT NULL), '{}')
+               AS countries,
+           coalesce(array_agg(DISTINCT country ORDER BY country)
+                        FILTER (WHERE role = 'initiator' AND country IS NOT NULL), '{}') AS initiators,
+           coalesce(array_agg(DISTINCT country ORDER BY country)
+                        FILTER (WHERE role = 'target' AND country IS NOT NULL), '{}') AS targets,
+           coalesce(array_agg(DISTINCT actor_id ORDER BY actor_id) FILTER (WHERE actor_id IS NOT NULL), '{}')
+               AS actor_ids
+    FROM m GROUP BY item_id
+), paired AS (
+    SELECT a.item_id, array_agg(DISTINCT a.country || '-' || b.country ORDER BY a.country || '-' || b.country)
+               AS pairs
+    FROM m a JOIN m b ON b.item_id = a.item_id AND a.country < b.country
+    GROUP BY a.item_id
+)
+INSERT INTO events (id, type, cameo_code, title, summary, status, start_date, start_precision, end_date,
+                    end_precision, date_inferred, date_note, location_name, location_country,
+                    related_event_id, relation, sectors, quantities, countries, pairs, initiators, targets,
+                    actor_ids)
+SELECT s.id, s.type, coalesce(s.cameo_code, t.cameo_code), s.title, s.summary, s.status, s.start_date,
+       s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
+       s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
+       coalesce(agg.countries, '{}'), coalesce(paired.pairs, '{}'), coalesce(agg.initiators, '{}'),
+       coalesce(agg.targets, '{}'), coalesce(agg.actor_ids, '{}')
+FROM stage_events s
+JOIN event_types t ON t.id = s.type
+LEFT JOIN agg ON agg.item_id = s.id
+LEFT JOIN paired ON paired.item_id = s.id
+ON CONFLICT (id) DO UPDATE SET
+    type = excluded.type, cameo_code = excluded.cameo_code, title = excluded.title,
+    summary = excluded.summary, status = excluded.status, start_date = excluded.start_date,
+    start_precision = excluded.start_precision, end_date = excluded.end_date,
+    end_precision = excluded.end_precision, date_inferred = excluded.date_inferred,
+    date_note = excluded.date_note, location_name = excluded.location_name,
+    location_country = excluded.location_country, related_event_id = excluded.related_event_id,
+    relation = excluded.relation, sectors = excluded.sectors, quantities = excluded.quantities,
+    countries = excluded.countries, pairs = excluded.pairs, initiators = excluded.initiators,
+    targets = excluded.targets, actor_ids = excluded.actor_ids
+WHERE (events.type, events.cameo_code, events.title, events.summary, events.status, events.start_date,
+       events.start_precision, events.end_date, events.end_precision, events.date_inferred, events.date_note,
+       events.location_name, events.location_country, events.related_event_id, events.relation,
+       events.sectors, events.quantities, events.countries, events.pairs, events.initiators, events.targets,
+       events.actor_ids)
+   IS DISTINCT FROM
+      (excluded.type, excluded.cameo_code, excluded.title, excluded.summary, excluded.status,
+       excluded.start_date, excluded.start_precision, excluded.end_date, excluded.end_precision,
+       excluded.date_inferred, excluded.date_note, excluded.location_name, excluded.location_country,
+       excluded.related_event_id, excluded.relation, excluded.sectors, excluded.quantities, excluded.countries,
+       excluded.pairs, excluded.initiators, excluded.targets, excluded.actor_ids);
+
+-- name: imports.upsert_deals
+-- Deals with the filter arrays derived from their staged parties.
+WITH m AS (
+    SELECT item_id, role, country, actor_id FROM stage_members WHERE collection = 'deals'
+), agg AS (
+    SELECT item_id,
+           coalesce(array_agg(DISTINCT country ORDER BY country) FILTER (WHERE country IS NOT NULL), '{}')
+               AS countries,
+           coalesce(array_agg(DISTINCT actor_id ORDER BY actor_id) FILTER (WHERE actor_id IS NOT NULL), '{}')
+               AS actor_ids
+    FROM m GROUP BY item_id
+), paired AS (
+    SELECT a.item_id, array_agg(DISTINCT a.country || '-' || b.country ORDER BY a.country || '-' || b.country)
+               AS pairs
+    FROM m a JOIN m b ON b.item_id = a.item_id AND a.country < b.country
+    GROUP BY a.item_id
+)
+INSERT INTO deals (id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
+                   amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
+                   value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors, countries,
+                   pairs, actor_ids)
+SELECT id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
+       amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
+       value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors,
+       coalesce(agg.countries, '{}'), coalesce(paired.pairs, '{}'), coalesce(agg.actor_ids, '{}')
+FROM stage_deals s
+LEFT JOIN agg ON agg.item_id = s.id
+LEFT JOIN paired ON paired.item_id = s.id
+ON CONFLICT (id) DO UPDATE SET
+    kind = excluded.kind, title = excluded.title, summary = excluded.summary, status = excluded.status,
+    signed_on = excluded.signed_on, date_precision = excluded.date_precision,
+    date_inferred = excluded.date_inferred, date_note = excluded.date_note, count = excluded.count,
+    amount = excluded.amount, currency = excluded.currency, value_text = excluded.value_text,
+    value_basis = excluded.value_basis, value_qualifier = excluded.value_qualifier,
+    value_period = excluded.value_period, horizon_years = excluded.horizon_years,
+    value_usd = excluded.value_usd, usd_method = excluded.usd_method, usd_rate = excluded.usd_rate,
+    usd_rate_date = excluded.usd_rate_date, usd_note = excluded.usd_note, event_id = excluded.event_id,
+    part_of = excluded.part_of, sectors = excluded.sectors, countries = excluded.countries,
+    pairs = excluded.pairs, actor_ids = excluded.actor_ids
+WHERE (deals.kind, deals.title, deals.summary, deals.status, deals.signed_on, deals.date_precision,
+       deals.date_inferred, deals.date_note, deals.count, deals.amount, deals.currency, deals.value_text,
+       deals.value_basis, deals.value_qualifier, deals.value_period, deals.horizon_years, deals.value_usd,
+       deals.usd_method, deals.usd_rate, deals.usd_rate_date, deals.usd_note, deals.event_id, deals.part_of,
+       deals.sectors, deals.countries, deals.pairs, deals.actor_ids)
+   IS DISTINCT FROM
+      (excluded.kind, excluded.title, excluded.summary, excluded.status, excluded.signed_on,
+       excluded.date_precision, excluded.date_inferred, excluded.date_note, excluded.count, excluded.amount,
+       excluded.currency, excluded.value_text, excluded.value_basis, excluded.value_qualifier,
+       excluded.value_period, excluded.horizon_years, excluded.value_usd, excluded.usd_method,
+       excluded.usd_rate, excluded.usd_rate_date, excluded.usd_note, excluded.event_id, excluded.part_of,
+       excluded.sectors, excluded.countries, excluded.pairs, excluded.actor_ids);
+
+-- name: imports.upsert_periods
+INSERT INTO relationship_periods (id, country_a, country_b, valid_from, valid_from_precision, valid_to, status,
+                                  trend, summary)
+SELECT id, country_a, country_b, valid_from, valid_from_precision, valid_to, status, trend, summary
+FROM stage_periods
+ON CONFLICT (id) DO UPDATE SET
+    country_a = excluded.country_a, country_b = excluded.country_b, valid_from = excluded.valid_from,
+    valid_from_precision = excluded.valid_from_precision, valid_to = excluded.valid_to,
+    status = excluded.status, trend = excluded.trend, summary = excluded.summary
+WHERE (relationship_periods.country_a, relationship_periods.country_b, relationship_periods.valid_from,
+       relationship_periods.valid_from_precision, relationship_periods.valid_to, relationship_periods.status,
+       relationship_periods.trend, relationship_periods.summary)
+   IS DISTINCT FROM
+      (excluded.country_a, excluded.country_b, excluded.valid_from, excluded.valid_from_precision,
+       excluded.valid_to, excluded.status, excluded.trend, excluded.summary);
+
+-- name: imports.replace_links
+-- Swap the members, citations and drivers of every staged item for the staged ones.
+WITH p_del AS (DELETE FROM event_participants t USING stage_events s WHERE t.event_id = s.id),
+     d_del AS (DELETE FROM deal_parties t USING stage_deals s WHERE t.deal_id = s.id),
+     es_del AS (DELETE FROM event_sources t USING stage_events s WHERE t.event_id = s.id),
+     ds_del AS (DELETE FROM deal_sources t USING stage_deals s WHERE t.deal_id = s.id),
+     as_del AS (DELETE FROM actor_sources t USING stage_actors s WHERE t.actor_id = s.id),
+     ps_del AS (DELETE FROM period_sources t USING stage_periods s WHERE t.period_id = s.id)
+DELETE FROM period_events t USING stage_periods s WHERE t.period_id = s.id;
+
+-- name: imports.insert_links
+WITH p AS (
+    INSERT INTO event_participants (event_id, ordinal, role, country, actor_id)
+    SELECT item_id, ordinal, role, country, actor_id FROM stage_members WHERE collection = 'events'
+), d AS (
+    INSERT INTO deal_parties (deal_id, ordinal, role, country, actor_id)
+    SELECT item_id, ordinal, role, country, actor_id FROM stage_members WHERE collection = 'deals'
+), es AS (
+    INSERT INTO event_sources (event_id, source_id, attribution, ordinal)
+    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'events'
+), ds AS (
+    INSERT INTO deal_sources (deal_id, source_id, attribution, ordinal)
+    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'deals'
+), acs AS (
+    INSERT INTO actor_sources (actor_id, source_id, attribution, ordinal)
+    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'actors'
+), ps AS (
+    INSERT INTO period_sources (period_id, source_id, attribution, ordinal)
+    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'relationship-periods'
+)
+INSERT INTO period_events (period_id, event_id, ordinal)
+SELECT period_id, event_id, ordinal FROM stage_drivers;
+
+-- name: imports.statement_timeout
+-- Bulk loads run statements longer than a request may; this holds for their transaction only.
+SELECT set_config('statement_timeout', $1, true);
+
+-- name: imports.analyze_staging
+-- Fresh statistics, so the checks below join the staged rows by hash, not row by row.
+ANALYZE stage_sources, stage_actors, stage_events, stage_deals, stage_periods, stage_members, stage_citations,
+        stage_drivers;
+
+-- name: imports.analyze_written
+-- After a large load the planner must know the tables grew, or it plans the rest for empty ones.
+ANALYZE sources, actors, events, deals, relationship_periods, event_participants, deal_parties,
+        event_sources, deal_sources;

@@ -76,8 +76,10 @@ BEGIN
             FROM cur FULL JOIN last ON last.item_id = cur.id
             WHERE (cur.snap - 'revision' - 'updated_at') IS DISTINCT FROM (last.snapshot - 'revision' - 'updated_at')
         ), bumped AS (
+            -- A row written in this transaction already holds these values (a new row starts at
+            -- revision 1, stamped now()); rewriting it would only churn its indexes.
             UPDATE %2$I t SET revision = c.revision, updated_at = now()
-            FROM changed c WHERE t.id = c.id
+            FROM changed c WHERE t.id = c.id AND (t.revision, t.updated_at) IS DISTINCT FROM (c.revision, now())
         )
         INSERT INTO revisions AS r (collection, item_id, revision, op, key_name, snapshot)
         SELECT $2, c.id, c.revision, c.op, $3,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,11 +15,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, Server, Tag
 
-from service import caching, db, edge, explorer, logs, metrics, setup
+from service import caching, db, edge, explorer, lifecycle, logs, metrics
 from service.auth import authorize
-from service.context import Context, provide_context
+from service.context import provide_context
 from service.errors import EXCEPTION_HANDLERS
-from service.pagination import Cursors
 from service.routes import (
     actors,
     changes,
@@ -86,21 +87,15 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     """Connect (starting the embedded database if needed), prepare the schema, serve, clean up."""
     settings: Settings = app.state.settings
     url, embedded = await anyio.to_thread.run_sync(db.database_url, settings)
-    pool = None
+    # Serve at once; until the database answers, data routes give 503 and /ready says why.
+    task, tried = lifecycle.start(app.state, url, settings)
     try:
-        if settings.migrate_on_start:
-            await setup.prepare(url, settings, load_seed=settings.seed_on_start)
-        pool = await db.create_pool(url, settings)
-        async with pool.acquire() as conn:
-            resolver = await setup.load_resolver(db.as_connection(conn))
-        app.state.pool = pool
-        metrics.watch_pool(pool)
-        app.state.context = Context(settings, resolver, Cursors(settings.cursor_secret))
+        # Usually the database is there: let the first attempt finish before taking requests.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(tried.wait(), timeout=settings.connect_timeout * 2)
         yield
     finally:
-        if pool is not None:
-            metrics.forget_pool(pool)
-            await pool.close()
+        await lifecycle.stop(app.state, task)
         if embedded is not None:
             await anyio.to_thread.run_sync(embedded.stop)
 

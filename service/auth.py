@@ -11,7 +11,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from service.db import Connection, as_connection
+from service.db import Connection, as_connection, pool_of
 from service.settings import Settings
 from service.sql import queries
 
@@ -70,7 +70,7 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     token = _bearer(connection)
     if token is None:
         raise NotAuthorizedException("send an API key: `Authorization: Bearer <key>`", headers=CHALLENGE)
-    async with connection.app.state.pool.acquire(timeout=settings.acquire_timeout) as proxy:
+    async with pool_of(connection.app.state).acquire(timeout=settings.acquire_timeout) as proxy:
         key = await lookup(as_connection(proxy), token)
     if key is None:
         raise NotAuthorizedException("unknown API key", headers=CHALLENGE)

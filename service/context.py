@@ -10,7 +10,8 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from service import streams
-from service.db import Connection
+from service.db import Connection, pool_of
+from service.errors import DatabaseUnavailable
 from service.pagination import Cursors, Key, link_header, next_url
 from service.resolve import CountryResolver
 from service.settings import Settings
@@ -63,7 +64,7 @@ class Context:
             # A stream is the whole list: it starts at the first row and has no page limit. The
             # first page is read here, on the request's connection, so errors still get a problem.
             first = list(await fetch(conn, None, streams.PAGE_ROWS))
-            pool = request.app.state.pool
+            pool = pool_of(request.app.state)
             feed = streams.Feed(media_type, pool, self.settings.acquire_timeout, fetch, key, first)
             return Page(first, None, feed)
         rows = await fetch(conn, self.cursors.decode(cursor, scope, filters), limit + 1)
@@ -75,7 +76,9 @@ class Context:
 
 
 def provide_context(state: State) -> Context:
-    context: Context = state.context
+    context: Context | None = state.context
+    if context is None:  # the resolver is loaded from the database, which is not reached yet
+        raise DatabaseUnavailable()
     return context
 
 

@@ -12,6 +12,7 @@ import msgspec
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
+from service.errors import DatabaseUnavailable
 from service.metrics import observe_query
 from service.settings import Settings
 
@@ -94,11 +95,20 @@ async def create_pool(url: str, settings: Settings) -> Pool:
     return pool
 
 
+def pool_of(state: State) -> Pool:
+    """The pool, or a 503 while the service has not reached its database yet."""
+    pool: Pool | None = state.pool
+    if pool is None:
+        raise DatabaseUnavailable()
+    return pool
+
+
 async def provide_connection(state: State) -> AsyncIterator[Connection]:
     """Request dependency: a pooled connection held for the length of the request."""
     settings: Settings = state.settings
+    pool = pool_of(state)
     try:
-        proxy = await state.pool.acquire(timeout=settings.acquire_timeout)
+        proxy = await pool.acquire(timeout=settings.acquire_timeout)
     except asyncpg.PostgresError as exc:
         # A refused connection (not accepting connections, no such database) is an outage
         # whatever its SQLSTATE; ConnectionError maps to 503.
@@ -106,7 +116,7 @@ async def provide_connection(state: State) -> AsyncIterator[Connection]:
     try:
         yield as_connection(proxy)
     finally:
-        await state.pool.release(proxy)
+        await pool.release(proxy)
 
 
 def as_connection(proxy: Any) -> Connection:

@@ -37,11 +37,23 @@ class ApiError(Exception):
 
     status = HTTP_400_BAD_REQUEST
     title = "Bad request"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, errors: Sequence[ProblemError] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors) if errors else None
+
+
+class DatabaseUnavailable(ApiError):
+    """No connection to the database yet, or any more; the service keeps trying on its own."""
+
+    status = HTTP_503_SERVICE_UNAVAILABLE
+    title = "Service unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("the database cannot be reached; retry shortly")
+        self.headers = {"Retry-After": RETRY_AFTER_SECONDS}
 
 
 class NotFound(ApiError):
@@ -141,7 +153,7 @@ def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException
 
 
 def on_api_error(request: Request[Any, Any, Any], exc: ApiError) -> Response[bytes]:
-    return problem_response(request, exc.status, exc.title, exc.detail, exc.errors)
+    return problem_response(request, exc.status, exc.title, exc.detail, exc.errors, headers=exc.headers)
 
 
 def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:

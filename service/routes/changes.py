@@ -13,7 +13,7 @@ from litestar.params import QueryParameter
 from schemas.changes import ChangePage
 from service import revisions
 from service.context import Ctx
-from service.db import as_connection
+from service.db import as_connection, pool_of
 from service.routes import params as p
 from service.routes.responses import READ, problems
 
@@ -41,7 +41,7 @@ Wait = Annotated[
 
 async def _read(state: State, after: tuple[str, int] | None, limit: int) -> list[revisions.FeedRow]:
     # A connection per poll, not per request: a long poll must not hold one while it waits.
-    async with state.pool.acquire(timeout=state.settings.acquire_timeout) as proxy:
+    async with pool_of(state).acquire(timeout=state.settings.acquire_timeout) as proxy:
         return await revisions.feed(as_connection(proxy), after, limit)
 
 

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from schemas.health import Health, Readiness
 from service import migrate
+from service.db import as_connection, pool_of
 
 READY_TIMEOUT_SECONDS = 1.0
 
@@ -22,8 +23,8 @@ async def health() -> Health:
 
 
 async def _migration_state(state: State) -> migrate.MigrationState:
-    async with state.pool.acquire(timeout=READY_TIMEOUT_SECONDS) as conn:
-        return await migrate.state(conn)
+    async with pool_of(state).acquire(timeout=READY_TIMEOUT_SECONDS) as conn:
+        return await migrate.state(as_connection(conn))
 
 
 @get(

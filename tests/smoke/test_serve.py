@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,8 +32,22 @@ def _free_port() -> int:
         return port
 
 
+def wait_for(check: Callable[[], bool], seconds: float) -> None:
+    """Poll `check` until it holds; connection errors count as not yet."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if check():
+                return
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.1)
+
+
 @contextmanager
-def serve(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serve(env: dict[str, str], until: str = "/ready") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `detente serve` until the block ends; enter once `until` answers 200."""
     port = _free_port()
     detente = Path(sys.executable).with_name("detente")
     process = subprocess.Popen(
@@ -48,7 +62,7 @@ def serve(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
         while True:
             assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
             try:
-                if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+                if httpx.get(f"{base}{until}", timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -69,15 +70,82 @@ def server_settings(settings: Settings) -> dict[str, str]:
         # Optional filters are written as `($1 IS NULL OR ...)`; custom plans fold the unused
         # ones away so each request gets the index that fits its filters.
         "plan_cache_mode": "force_custom_plan",
+        # Requests run short statements over indexes; compiling them to machine code costs more
+        # (tens to hundreds of ms) than it saves.
+        "jit": "off",
         "statement_timeout": str(settings.statement_timeout_ms),
         "timezone": "UTC",
     }
 
 
+# The client-side bound on every query (asyncpg's command_timeout): the server's
+# statement_timeout plus this margin. The server cancels a slow statement first (a 504 problem
+# from QueryCanceledError); the client's bound only fires when the server cannot answer at all
+# (a network path that swallows packets, a frozen host) and turns a hang into a TimeoutError.
+COMMAND_TIMEOUT_MARGIN_SECONDS = 1.0
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$")
+_SECONDS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def command_timeout(statement_timeout_ms: int) -> float | None:
+    """Seconds the client waits for any one query; None when statements may run unbounded."""
+    if statement_timeout_ms <= 0:
+        return None
+    return statement_timeout_ms / 1000 + COMMAND_TIMEOUT_MARGIN_SECONDS
+
+
+def _milliseconds(setting: str) -> int | None:
+    """`SHOW statement_timeout` text ('0', '500ms', '5s', '1min') in ms; None if unreadable."""
+    found = _DURATION.match(setting)
+    if found is None:
+        return None
+    return int(float(found[1]) * _SECONDS[found[2] or "ms"] * 1000)
+
+
+class BoundedConnection(asyncpg.Connection):
+    """A connection whose client-side timeout follows the server-side statement_timeout.
+
+    Bulk paths lift the statement timeout for their transaction (POST /v1/import runs
+    `set_config('statement_timeout', '0', true)` through importer.apply); a fixed
+    command_timeout would still cut their long COPY and upserts. So after any statement that
+    mentions statement_timeout, the connection reads the setting back and its default client
+    timeout becomes that plus the margin (none for 0). Releasing it to the pool restores the
+    pool's bound. Explicit `timeout=` arguments are untouched.
+    """
+
+    _pool_command_timeout: float | None
+
+    def _follow(self, seconds: float | None) -> None:
+        # asyncpg reads the default timeout from the connection's private `_config` on every
+        # execute/fetch/copy call that passes no timeout; it has no public setter.
+        if not hasattr(self, "_pool_command_timeout"):
+            self._pool_command_timeout = self._config.command_timeout  # type: ignore[has-type]
+        self._config = self._config._replace(command_timeout=seconds)  # type: ignore[has-type]
+
+    # Same signatures as asyncpg's, timeout parameter included.
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:  # noqa: ASYNC109
+        result: str = await super().execute(query, *args, timeout=timeout)
+        if "statement_timeout" in query:
+            setting = await super().fetchval("SELECT current_setting('statement_timeout')")
+            ms = _milliseconds(str(setting))
+            if ms is not None:
+                self._follow(command_timeout(ms))
+        return result
+
+    async def reset(self, *, timeout: float | None = None) -> None:  # noqa: ASYNC109
+        if hasattr(self, "_pool_command_timeout"):
+            self._follow(self._pool_command_timeout)
+        await super().reset(timeout=timeout)
+
+
 async def connect(url: str, settings: Settings) -> Connection:
     """One connection outside the pool (migrations, seeding, the CLI)."""
     conn: Connection = await asyncpg.connect(
-        url, timeout=settings.connect_timeout, server_settings=server_settings(settings)
+        url,
+        timeout=settings.connect_timeout,
+        command_timeout=command_timeout(settings.statement_timeout_ms),
+        server_settings=server_settings(settings),
+        connection_class=BoundedConnection,
     )
     await init_connection(conn)
     return conn
@@ -89,6 +157,8 @@ async def create_pool(url: str, settings: Settings) -> Pool:
         min_size=settings.pool_min_size,
         max_size=settings.pool_max_size,
         timeout=settings.connect_timeout,
+        command_timeout=command_timeout(settings.statement_timeout_ms),
+        connection_class=BoundedConnection,
         init=init_connection,
         server_settings=server_settings(settings),
     )
@@ -116,7 +186,22 @@ async def provide_connection(state: State) -> AsyncIterator[Connection]:
     try:
         yield as_connection(proxy)
     finally:
-        await pool.release(proxy)
+        await release(pool, proxy)
+
+
+# Giving a connection back waits for a cancelled query's cancellation and runs the reset query;
+# both take milliseconds unless the database stopped answering. Bounded, so a request that
+# already failed (a 503 or 504) is answered without waiting out a network that swallows packets.
+RELEASE_TIMEOUT_SECONDS = 1.0
+
+
+async def release(pool: Pool, proxy: Any) -> None:
+    """Return a connection to the pool; one that cannot be reset is dropped, never an error."""
+    try:
+        await pool.release(proxy, timeout=RELEASE_TIMEOUT_SECONDS)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        # asyncpg has terminated the connection already; the pool opens a new one when needed.
+        log.warning("dropped a connection that could not be reset: %s", type(exc).__name__)
 
 
 def as_connection(proxy: Any) -> Connection:

@@ -1,12 +1,19 @@
 -- Read shapes: one row per item with its participants, parties and citations folded in as JSON.
 -- Column names are the wire field names.
 
-CREATE FUNCTION citation(s sources, attribution text) RETURNS jsonb
+-- Both look up one row by primary key. Written as functions, each is an index probe per
+-- member or citation; as joins in the views the planner hashes the whole table for every item.
+CREATE FUNCTION citation(source_id text, attribution text) RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN jsonb_build_object(
-        'source_id', s.id, 'title', s.title, 'publisher', s.publisher,
-        'original_publisher', s.original_publisher, 'published_on', s.published_on, 'url', s.url,
-        'attribution', attribution);
+    RETURN (SELECT jsonb_build_object(
+                'source_id', s.id, 'title', s.title, 'publisher', s.publisher,
+                'original_publisher', s.original_publisher, 'published_on', s.published_on, 'url', s.url,
+                'attribution', attribution)
+            FROM sources s WHERE s.id = source_id);
+
+CREATE FUNCTION actor_name(actor_id text) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (SELECT a.name FROM actors a WHERE a.id = actor_id);
 
 CREATE VIEW event_rows AS
 SELECT e.id, e.type, e.title, e.summary, e.status, e.status = 'ongoing' AS ongoing,
@@ -15,12 +22,12 @@ SELECT e.id, e.type, e.title, e.summary, e.status, e.status = 'ongoing' AS ongoi
        e.cameo_code, c.label AS cameo_label, c.goldstein::float8 AS goldstein, c.quad_class::int AS quad_class,
        t.plover_type, e.sectors, e.quantities,
        coalesce((SELECT jsonb_agg(jsonb_build_object('role', p.role, 'country', p.country,
-                                                     'actor_id', p.actor_id, 'actor_name', a.name)
+                                                     'actor_id', p.actor_id, 'actor_name', actor_name(p.actor_id))
                                   ORDER BY p.ordinal)
-                 FROM event_participants p LEFT JOIN actors a ON a.id = p.actor_id
+                 FROM event_participants p
                  WHERE p.event_id = e.id), '[]') AS participants,
-       coalesce((SELECT jsonb_agg(citation(s, l.attribution) ORDER BY l.ordinal)
-                 FROM event_sources l JOIN sources s ON s.id = l.source_id
+       coalesce((SELECT jsonb_agg(citation(l.source_id, l.attribution) ORDER BY l.ordinal)
+                 FROM event_sources l
                  WHERE l.event_id = e.id), '[]') AS sources,
        ARRAY(SELECT d.id FROM deals d WHERE d.event_id = e.id ORDER BY d.id) AS deal_ids,
        e.created_at, e.updated_at, e.revision
@@ -39,12 +46,12 @@ SELECT d.id, d.kind, d.title, d.summary, d.status, d.signed_on, d.date_precision
        END AS value,
        d.event_id, d.part_of, d.sectors,
        coalesce((SELECT jsonb_agg(jsonb_build_object('role', p.role, 'country', p.country,
-                                                     'actor_id', p.actor_id, 'actor_name', a.name)
+                                                     'actor_id', p.actor_id, 'actor_name', actor_name(p.actor_id))
                                   ORDER BY p.ordinal)
-                 FROM deal_parties p LEFT JOIN actors a ON a.id = p.actor_id
+                 FROM deal_parties p
                  WHERE p.deal_id = d.id), '[]') AS parties,
-       coalesce((SELECT jsonb_agg(citation(s, l.attribution) ORDER BY l.ordinal)
-                 FROM deal_sources l JOIN sources s ON s.id = l.source_id
+       coalesce((SELECT jsonb_agg(citation(l.source_id, l.attribution) ORDER BY l.ordinal)
+                 FROM deal_sources l
                  WHERE l.deal_id = d.id), '[]') AS sources,
        d.created_at, d.updated_at, d.revision
 FROM deals d;
@@ -57,16 +64,16 @@ SELECT p.id, p.country_a || '-' || p.country_b AS pair, p.country_a, p.country_b
                                   ORDER BY l.ordinal)
                  FROM period_events l JOIN events e ON e.id = l.event_id
                  WHERE l.period_id = p.id), '[]') AS events,
-       coalesce((SELECT jsonb_agg(citation(s, l.attribution) ORDER BY l.ordinal)
-                 FROM period_sources l JOIN sources s ON s.id = l.source_id
+       coalesce((SELECT jsonb_agg(citation(l.source_id, l.attribution) ORDER BY l.ordinal)
+                 FROM period_sources l
                  WHERE l.period_id = p.id), '[]') AS sources,
        p.created_at, p.updated_at, p.revision
 FROM relationship_periods p;
 
 CREATE VIEW actor_rows AS
 SELECT a.id, a.kind, a.name, a.aliases, a.country, a.role, a.description, a.parent_id, a.external_ids,
-       coalesce((SELECT jsonb_agg(citation(s, l.attribution) ORDER BY l.ordinal)
-                 FROM actor_sources l JOIN sources s ON s.id = l.source_id
+       coalesce((SELECT jsonb_agg(citation(l.source_id, l.attribution) ORDER BY l.ordinal)
+                 FROM actor_sources l
                  WHERE l.actor_id = a.id), '[]') AS sources,
        a.created_at, a.updated_at, a.revision
 FROM actors a;

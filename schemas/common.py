@@ -18,6 +18,20 @@ Id = Annotated[
         examples=["ev-2026-01-05-lee-xi-summit"],
     ),
 ]
+
+
+def check_dates(record: object, *names: str) -> None:
+    """Refuse 0001-01-01 and 9999-12-31 in a body.
+
+    asyncpg stores Python's `date.min` and `date.max` as PostgreSQL's -infinity and infinity, so
+    a stored revision would hold "-infinity" where a date belongs and could not be served again.
+    """
+    for name in names:
+        value = getattr(record, name)
+        if value is not None and value in (dt.date.min, dt.date.max):
+            raise ValueError(f"{name}: must lie between 0001-01-02 and 9999-12-30")
+
+
 CountryCode = Annotated[str, Meta(description="ISO 3166-1 alpha-2 code.", examples=["KR"])]
 PairKey = Annotated[
     str,

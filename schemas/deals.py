@@ -10,7 +10,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from schemas.common import Citation, CitationIn, Id, Precision, Sector
+from schemas.common import Citation, CitationIn, Id, Precision, Sector, check_dates
 
 
 class DealKind(StrEnum):
@@ -171,6 +171,9 @@ class DealBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     sectors: list[Sector] = []
     parties: Annotated[list[PartyIn], Meta(min_length=1)]
     sources: Annotated[list[CitationIn], Meta(min_length=1)]
+
+    def __post_init__(self) -> None:
+        check_dates(self, "signed_on")
 
 
 class DealIn(DealBody, kw_only=True):

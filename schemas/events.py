@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from schemas.common import Citation, CitationIn, Id, Precision, Quantity, Sector
+from schemas.common import Citation, CitationIn, Id, Precision, Quantity, Sector, check_dates
 
 
 class EventType(StrEnum):
@@ -131,6 +131,9 @@ class EventBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     quantities: list[Quantity] = []
     participants: Annotated[list[ParticipantIn], Meta(min_length=1)]
     sources: Annotated[list[CitationIn], Meta(min_length=1)]
+
+    def __post_init__(self) -> None:
+        check_dates(self, "start_date", "end_date")
 
 
 class EventIn(EventBody, kw_only=True):

@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from schemas.common import Citation, CitationIn, Id, Precision
+from schemas.common import Citation, CitationIn, Id, Precision, check_dates
 from schemas.countries import CountryOut
 
 
@@ -86,6 +86,9 @@ class PeriodBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     summary: Annotated[str, Meta(min_length=1, max_length=5000)]
     event_ids: list[Id] = []
     sources: Annotated[list[CitationIn], Meta(min_length=1)]
+
+    def __post_init__(self) -> None:
+        check_dates(self, "valid_from", "valid_to")
 
 
 class PeriodIn(PeriodBody, kw_only=True):

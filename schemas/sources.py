@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from schemas.common import Id
+from schemas.common import Id, check_dates
 
 
 class SourceOut(msgspec.Struct, kw_only=True):
@@ -42,6 +42,9 @@ class SourceBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     language: Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")] = "en"
     disclosures: list[Annotated[str, Meta(max_length=1000)]] = []
     notes: Annotated[str, Meta(max_length=2000)] | None = None
+
+    def __post_init__(self) -> None:
+        check_dates(self, "published_on")
 
 
 class SourceIn(SourceBody, kw_only=True):

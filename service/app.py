@@ -15,10 +15,11 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, Server, Tag
 
-from service import caching, db, edge, explorer, lifecycle, logs, metrics
+from service import caching, contract, db, edge, explorer, lifecycle, logs, metrics, throttle
 from service.auth import authorize
 from service.context import provide_context
 from service.errors import EXCEPTION_HANDLERS
+from service.limits import LimitedRequest
 from service.routes import (
     actors,
     changes,
@@ -60,7 +61,7 @@ TAGS = [
 ]
 
 
-def openapi_config() -> OpenAPIConfig:
+def openapi_config(settings: Settings | None = None) -> OpenAPIConfig:
     return StreamingOpenAPIConfig(
         title="Détente",
         version="1.0.0",
@@ -79,6 +80,8 @@ def openapi_config() -> OpenAPIConfig:
         components=Components(),
         use_handler_docstrings=True,
         create_examples=False,
+        # The problems the limits in front of the handlers give depend on settings: declared here.
+        finish=contract.finisher(settings) if settings is not None else None,
     )
 
 
@@ -125,14 +128,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         guards=[authorize],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        middleware=[metrics.middleware(), *caching.middleware(settings.cache_max_age)],
+        # Host check and rate limits first: a refused request costs no more work. (Outside the
+        # metrics middleware, which would count their exceptions as 200s.)
+        middleware=[
+            *edge.allowed_hosts(settings),
+            *throttle.middleware(settings),
+            metrics.middleware(),
+            *caching.middleware(settings.cache_max_age),
+        ],
+        stores=throttle.stores(settings),
+        request_class=LimitedRequest,
+        # Every body but the bulk import's (which sets its own) is refused beyond this, with 413.
+        request_max_body_size=settings.max_body_bytes,
         cors_config=edge.cors_config(settings),
         logging_config=None,  # logs.configure_logging owns the root logger: JSON lines
         lifespan=[lifespan],
-        openapi_config=openapi_config(),
+        openapi_config=openapi_config(settings),
         debug=False,
     )
     app.state.settings = settings
     # Litestar's middleware runs only once a route matched; the edge must also see 404s and 405s.
-    app.asgi_handler = edge.Edge(app.asgi_handler)
+    app.asgi_handler = edge.behind_proxies(edge.Edge(app.asgi_handler), settings)
     return app

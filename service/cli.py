@@ -35,6 +35,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the app decides, from
+        # TRUSTED_PROXIES, whose forwarded address is the client (rate limits key on it).
+        proxy_headers=False,
     )
     return 0
 

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+_FIELD_FIRST = re.compile(r"^([a-z_][a-z0-9_.\[\]]*): ")
 RETRY_AFTER_SECONDS = "2"
 
 
@@ -142,6 +143,8 @@ def _validation_errors(request: Request[Any, Any, Any], exc: ValidationException
             # Name the offending field where the message says it, never the handler's `data`.
             unknown = _UNKNOWN_FIELD.search(message)
             key = unknown[1] if unknown else "" if key == "data" else key
+            named = None if key else _FIELD_FIRST.match(message)
+            key = named[1] if named else key  # a check of ours that starts by naming its field
         errors.append(
             ProblemError(
                 location=location,
@@ -210,10 +213,22 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[b
     return problem_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error")
 
 
+def on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[bytes]:
+    # msgspec's own guard on input nested past the interpreter's limit (an NDJSON import line, say);
+    # JSON bodies are stopped earlier, at MAX_JSON_DEPTH (service/limits.py). Any other is a bug.
+    if "deserializing" not in str(exc):
+        return on_unexpected(request, exc)
+    error = ProblemError(location="body", name="body", message="JSON nested too deeply to decode")
+    detail = f"body: {error.message}"
+    return problem_response(request, HTTP_400_BAD_REQUEST, "Body nested too deeply", detail, [error])
+
+
 def _is_unavailable(exc: Exception) -> bool:
     if isinstance(exc, asyncpg.PostgresError):
         sqlstate = getattr(exc, "sqlstate", "") or ""
-        return sqlstate.startswith(("08", "57P"))
+        # 08: connection lost or refused; 57P: server shutting down or not yet up; 53: out of
+        # connections or memory. All pass on their own, so the client should retry.
+        return sqlstate.startswith(("08", "57P", "53"))
     return True
 
 
@@ -257,5 +272,6 @@ EXCEPTION_HANDLERS: dict[type[Exception], Handler] = {
     ConnectionError: on_database_unavailable,
     OSError: on_database_unavailable,
     TimeoutError: on_timeout,
+    RecursionError: on_recursion,
     Exception: on_unexpected,
 }

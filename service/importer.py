@@ -290,6 +290,7 @@ async def _write_staged(conn: Connection, key_name: str, large: bool) -> int:
     closed = [r["id"] for r in await conn.fetch(q["imports.close_open_periods"])]
     for name in ("sources", "actors", "events", "deals", "periods"):
         await conn.execute(q[f"imports.upsert_{name}"])
+    await conn.execute(q["imports.find_relinked"])
     await conn.execute(q["imports.replace_links"])
     await conn.execute(q["imports.insert_links"])
     if large:

@@ -46,13 +46,17 @@ class Cursors:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         except (ValueError, TypeError):
             raise BadCursor(param) from None
+        # The decoder skips characters outside the alphabet and ignores a last character's spare
+        # bits, so several spellings decode alike: only the one `encode` gives is a cursor.
+        if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != token:
+            raise BadCursor(param)
         payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
         expected = hmac.new(self._secret, payload, hashlib.sha256).digest()[:_MAC_BYTES]
         if len(raw) <= _MAC_BYTES or not hmac.compare_digest(mac, expected):
             raise BadCursor(param)
         try:
             fingerprint, key = msgspec.json.decode(payload, type=tuple[str, list[Any]])
-        except msgspec.ValidationError:
+        except msgspec.DecodeError:  # ValidationError included
             raise BadCursor(param) from None
         if fingerprint != self._fingerprint(scope, filters):
             raise BadCursor(param)

@@ -32,6 +32,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: str = "json"
     cache_max_age: int = 60
     cors_allow_origins: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = 32
+    rate_limit_reads: int = 600
+    rate_limit_writes: int = 60
+    redis_url: str | None = None
+    trusted_proxies: str | None = None
+    allowed_hosts: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -43,3 +50,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             if key in env and env[key] != "":
                 raw[name] = env[key]
         return msgspec.convert(raw, cls, strict=False)
+
+
+def split_list(value: str | None) -> list[str]:
+    """The items of a comma-separated setting, without blanks."""
+    return [item.strip() for item in (value or "").split(",") if item.strip()]

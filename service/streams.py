@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -191,15 +191,32 @@ def summarise(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+Finish = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
 class _DocumentedOpenAPI(OpenAPI):
+    finish: Finish | None = None
+
+    @property
+    def _exclude_fields(self) -> set[str]:
+        return {"finish"}  # a step of rendering, not part of the document
+
     def to_schema(self) -> dict[str, Any]:
-        return summarise(document(super().to_schema()))
+        schema = summarise(document(super().to_schema()))
+        return self.finish(schema) if self.finish is not None else schema
 
 
+@dataclass
 class StreamingOpenAPIConfig(OpenAPIConfig):
-    """OpenAPIConfig whose document also shows the NDJSON and CSV renderings of every list."""
+    """OpenAPIConfig whose document also shows the NDJSON and CSV renderings of every list.
+
+    `finish` post-processes the rendered document further (service/contract.py).
+    """
+
+    finish: Finish | None = None
 
     def to_openapi_schema(self) -> OpenAPI:
         # Paths are filled in after this returns, so the renderings are added when it is rendered.
         base = super().to_openapi_schema()
-        return _DocumentedOpenAPI(**{f.name: getattr(base, f.name) for f in fields(base)})
+        return _DocumentedOpenAPI(**{f.name: getattr(base, f.name) for f in fields(base)}, finish=self.finish)

@@ -16,7 +16,7 @@ from service.context import Ctx
 from service.db import DbConnection
 from service.repos import actors as repo
 from service.routes import params as p
-from service.routes.responses import READ, WRITE, problems
+from service.routes.responses import READ, WRITE, problems, with_allow
 
 
 @get("/", operation_id="listActors", responses=problems())
@@ -92,9 +92,19 @@ async def list_actor_revisions(
     return await items.history(request, conn, ctx, ACTORS, actor_id, after, limit, cursor)
 
 
-router = Router(
-    path="/v1/actors",
-    opt=READ,
-    route_handlers=[list_actors, get_actor, create_actor, update_actor, delete_actor, list_actor_revisions],
-    tags=["actors"],
+router = with_allow(
+    Router(
+        path="/v1/actors",
+        opt=READ,
+        route_handlers=[
+            list_actors,
+            get_actor,
+            create_actor,
+            update_actor,
+            delete_actor,
+            list_actor_revisions,
+        ],
+        tags=["actors"],
+        guards=[p.strict_timestamps],
+    )
 )

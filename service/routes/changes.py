@@ -15,7 +15,7 @@ from service import revisions
 from service.context import Ctx
 from service.db import as_connection, pool_of
 from service.routes import params as p
-from service.routes.responses import READ, problems
+from service.routes.responses import READ, problems, with_allow
 
 MAX_WAIT = 30.0
 POLL_EVERY = 0.25
@@ -68,4 +68,4 @@ async def list_changes(
     return ChangePage(items=[r.change for r in page], cursor=cursor, more=len(rows) > limit)
 
 
-router = Router(path="/v1/changes", opt=READ, route_handlers=[list_changes], tags=["changes"])
+router = with_allow(Router(path="/v1/changes", opt=READ, route_handlers=[list_changes], tags=["changes"]))

@@ -12,7 +12,7 @@ from service.db import DbConnection
 from service.errors import NotFound
 from service.repos import countries as repo
 from service.routes import params as p
-from service.routes.responses import READ, problems
+from service.routes.responses import READ, problems, with_allow
 
 
 @get("/", operation_id="listCountries", responses=problems())
@@ -43,6 +43,6 @@ async def get_country(
     return found
 
 
-router = Router(
-    path="/v1/countries", opt=READ, route_handlers=[list_countries, get_country], tags=["countries"]
+router = with_allow(
+    Router(path="/v1/countries", opt=READ, route_handlers=[list_countries, get_country], tags=["countries"])
 )

@@ -21,7 +21,7 @@ from service.errors import InvalidParameter
 from service.pagination import check_range
 from service.repos import deals as repo
 from service.routes import params as p
-from service.routes.responses import READ, WRITE, problems
+from service.routes.responses import READ, WRITE, problems, with_allow
 
 Usd = Annotated[
     Decimal | None,
@@ -145,9 +145,12 @@ async def list_deal_revisions(
     return await items.history(request, conn, ctx, DEALS, deal_id, after, limit, cursor)
 
 
-router = Router(
-    path="/v1/deals",
-    opt=READ,
-    route_handlers=[list_deals, get_deal, create_deal, update_deal, delete_deal, list_deal_revisions],
-    tags=["deals"],
+router = with_allow(
+    Router(
+        path="/v1/deals",
+        opt=READ,
+        route_handlers=[list_deals, get_deal, create_deal, update_deal, delete_deal, list_deal_revisions],
+        tags=["deals"],
+        guards=[p.strict_timestamps],
+    )
 )

@@ -19,7 +19,7 @@ from service.db import DbConnection
 from service.pagination import check_range
 from service.repos import events as repo
 from service.routes import params as p
-from service.routes.responses import READ, WRITE, problems
+from service.routes.responses import READ, WRITE, problems, with_allow
 
 
 @get("/", operation_id="listEvents", responses=problems())
@@ -132,9 +132,19 @@ async def list_event_revisions(
     return await items.history(request, conn, ctx, EVENTS, event_id, after, limit, cursor)
 
 
-router = Router(
-    path="/v1/events",
-    opt=READ,
-    route_handlers=[list_events, get_event, create_event, update_event, delete_event, list_event_revisions],
-    tags=["events"],
+router = with_allow(
+    Router(
+        path="/v1/events",
+        opt=READ,
+        route_handlers=[
+            list_events,
+            get_event,
+            create_event,
+            update_event,
+            delete_event,
+            list_event_revisions,
+        ],
+        tags=["events"],
+        guards=[p.strict_timestamps],
+    )
 )

@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from schemas.health import Health, Readiness
 from service import migrate
 from service.db import as_connection, pool_of
+from service.routes.responses import with_allow
 
 READY_TIMEOUT_SECONDS = 1.0
 
@@ -54,4 +55,4 @@ async def ready(state: State) -> Response[Readiness]:
     return Response(report, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
 
 
-router = Router(path="/", route_handlers=[health, ready], tags=["service"])
+router = with_allow(Router(path="/", route_handlers=[health, ready], tags=["service"]))

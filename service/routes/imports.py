@@ -14,7 +14,7 @@ from service.auth import current_key
 from service.context import Ctx
 from service.db import DbConnection
 from service.routes import params as p
-from service.routes.responses import WRITE, problems
+from service.routes.responses import WRITE, problems, with_allow
 
 NDJSON = "application/x-ndjson"
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
@@ -57,4 +57,4 @@ async def import_records(
     return response
 
 
-router = Router(path="/v1/import", route_handlers=[import_records], tags=["import"])
+router = with_allow(Router(path="/v1/import", route_handlers=[import_records], tags=["import"]))

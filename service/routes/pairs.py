@@ -19,7 +19,7 @@ from service.routes import params as p
 from service.routes.deals import deals_page
 from service.routes.events import events_page
 from service.routes.relationships import today
-from service.routes.responses import READ, problems
+from service.routes.responses import READ, problems, with_allow
 
 LATEST = 5
 
@@ -116,9 +116,11 @@ async def list_pair_deals(
     return await deals_page(request, conn, ctx, filters, limit, cursor)
 
 
-router = Router(
-    path="/v1/pairs",
-    opt=READ,
-    route_handlers=[list_pairs, get_pair, list_pair_events, list_pair_deals],
-    tags=["pairs"],
+router = with_allow(
+    Router(
+        path="/v1/pairs",
+        opt=READ,
+        route_handlers=[list_pairs, get_pair, list_pair_events, list_pair_deals],
+        tags=["pairs"],
+    )
 )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi.spec import Example
 from litestar.params import Body, HeaderParameter, PathParameter, QueryParameter
 
@@ -13,6 +16,7 @@ from schemas.common import Sector
 from schemas.deals import DealKind, DealStatus
 from schemas.events import EventStatus, EventType
 from schemas.relationships import Status, Trend
+from service.errors import InvalidParameter
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -183,6 +187,7 @@ IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
         name="Idempotency-Key",
+        min_length=1,
         max_length=200,
         description="Unique per create; a retry with the same key and body replays the first answer.",
         examples=example("6f1c2e9a-create-event"),
@@ -198,5 +203,22 @@ MergePatch = Annotated[
 ]
 AfterRevision = Annotated[
     int | None,
-    QueryParameter(name="after", ge=0, description="Only revisions after this number.", examples=example(0)),
+    QueryParameter(
+        name="after",
+        ge=0,
+        le=2**31 - 1,
+        description="Only revisions after this number.",
+        examples=example(0),
+    ),
 ]
+
+# `known_on` must be an ISO 8601 timestamp, as documented: Litestar's lenient parsing would
+# otherwise read a bare number ("0.5", "1700000000") as seconds since 1970.
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
+
+
+def strict_timestamps(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard (guards add up across layers): refuse a `known_on` not spelled as ISO 8601."""
+    value = connection.query_params.get("known_on")
+    if value is not None and not _TIMESTAMP.match(value):
+        raise InvalidParameter("known_on", "must be an ISO 8601 timestamp, e.g. 2026-12-01T00:00:00Z")

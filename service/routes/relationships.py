@@ -18,7 +18,7 @@ from service.db import DbConnection
 from service.repos import countries
 from service.repos import relationships as repo
 from service.routes import params as p
-from service.routes.responses import READ, WRITE, problems
+from service.routes.responses import READ, WRITE, problems, with_allow
 
 
 def today() -> dt.date:
@@ -81,11 +81,14 @@ async def get_relationship(
     )
 
 
-router = Router(
-    path="/v1/relationships",
-    opt=READ,
-    route_handlers=[list_relationships, get_relationship],
-    tags=["relationships"],
+router = with_allow(
+    Router(
+        path="/v1/relationships",
+        opt=READ,
+        route_handlers=[list_relationships, get_relationship],
+        tags=["relationships"],
+        guards=[p.strict_timestamps],
+    )
 )
 
 
@@ -154,9 +157,12 @@ async def list_period_revisions(
     return await items.history(request, conn, ctx, PERIODS, period_id, after, limit, cursor)
 
 
-periods_router = Router(
-    path="/v1/relationship-periods",
-    opt=READ,
-    route_handlers=[get_period, create_period, update_period, delete_period, list_period_revisions],
-    tags=["relationships"],
+periods_router = with_allow(
+    Router(
+        path="/v1/relationship-periods",
+        opt=READ,
+        route_handlers=[get_period, create_period, update_period, delete_period, list_period_revisions],
+        tags=["relationships"],
+        guards=[p.strict_timestamps],
+    )
 )

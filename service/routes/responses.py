@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from litestar import HttpMethod, Router
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.routes import HTTPRoute
 
 from schemas.common import Problem
 from service.errors import PROBLEM_JSON
@@ -38,3 +41,21 @@ def problems(*extra: int) -> dict[int, ResponseSpec]:
 # Route options read by the auth guard (service/auth.py): the key scope a handler needs.
 READ = {"scope": "read"}
 WRITE = {"scope": "write"}
+
+
+def with_allow(router: Router) -> Router:
+    """`router` with each path's automatic OPTIONS answer listing every method of the path.
+
+    Litestar builds a path's OPTIONS handler when the path's first handler registers, and its
+    `Allow` keeps only the methods known then (`GET, OPTIONS` on a path that also takes POST).
+    Rebuilding each route from its finished handler list makes a fresh one from all of them.
+    """
+    for index, route in enumerate(router.routes):
+        if isinstance(route, HTTPRoute):
+            handlers = [h for h in route.route_handlers if not _automatic_options(h)]
+            router.routes[index] = HTTPRoute(path=route.path, route_handlers=handlers)
+    return router
+
+
+def _automatic_options(handler: HTTPRouteHandler) -> bool:
+    return handler.http_methods == {HttpMethod.OPTIONS} and not handler.include_in_schema

@@ -15,7 +15,7 @@ from service.context import Ctx
 from service.db import DbConnection
 from service.repos import sources as repo
 from service.routes import params as p
-from service.routes.responses import READ, WRITE, problems
+from service.routes.responses import READ, WRITE, problems, with_allow
 
 
 @get("/", operation_id="listSources", responses=problems())
@@ -89,16 +89,19 @@ async def list_source_revisions(
     return await items.history(request, conn, ctx, SOURCES, source_id, after, limit, cursor)
 
 
-router = Router(
-    path="/v1/sources",
-    opt=READ,
-    route_handlers=[
-        list_sources,
-        get_source,
-        create_source,
-        update_source,
-        delete_source,
-        list_source_revisions,
-    ],
-    tags=["sources"],
+router = with_allow(
+    Router(
+        path="/v1/sources",
+        opt=READ,
+        route_handlers=[
+            list_sources,
+            get_source,
+            create_source,
+            update_source,
+            delete_source,
+            list_source_revisions,
+        ],
+        tags=["sources"],
+        guards=[p.strict_timestamps],
+    )
 )

@@ -39,6 +39,13 @@ CREATE TEMP TABLE IF NOT EXISTS stage_citations (
 CREATE TEMP TABLE IF NOT EXISTS stage_drivers (
     line int NOT NULL, period_id text NOT NULL, ordinal int NOT NULL, event_id text NOT NULL
 ) ON COMMIT DELETE ROWS;
+-- Staged items whose members, citations or drivers differ from the stored ones.
+CREATE TEMP TABLE IF NOT EXISTS stage_relinked (
+    collection text NOT NULL, item_id text NOT NULL, PRIMARY KEY (collection, item_id)
+) ON COMMIT DELETE ROWS;
+-- Empty even when an earlier batch ran in this same transaction.
+TRUNCATE stage_sources, stage_actors, stage_events, stage_deals, stage_periods, stage_members, stage_citations,
+         stage_drivers, stage_relinked;
 
 -- name: imports.broken_references
 -- Staged rows that point at something neither stored nor staged: (line, reason).
@@ -296,38 +303,96 @@ WHERE (relationship_periods.country_a, relationship_periods.country_b, relations
       (excluded.country_a, excluded.country_b, excluded.valid_from, excluded.valid_from_precision,
        excluded.valid_to, excluded.status, excluded.trend, excluded.summary);
 
+-- name: imports.find_relinked
+-- Which staged items bring other members, citations or drivers than they have: only those get
+-- their links rewritten, so re-importing unchanged data rewrites nothing.
+WITH staged AS (
+    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
+        SELECT collection, item_id, 'm' || ROW(ordinal, role, country, actor_id)::text AS sig FROM stage_members
+        UNION ALL
+        SELECT collection, item_id, 'c' || ROW(ordinal, source_id, attribution)::text FROM stage_citations
+        UNION ALL
+        SELECT 'relationship-periods', period_id, 'd' || ROW(ordinal, event_id)::text FROM stage_drivers
+    ) x GROUP BY collection, item_id
+), stored AS (
+    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
+        SELECT 'events' AS collection, t.event_id AS item_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text AS sig
+        FROM event_participants t JOIN stage_events s ON s.id = t.event_id
+        UNION ALL
+        SELECT 'deals', t.deal_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text
+        FROM deal_parties t JOIN stage_deals s ON s.id = t.deal_id
+        UNION ALL
+        SELECT 'events', t.event_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM event_sources t JOIN stage_events s ON s.id = t.event_id
+        UNION ALL
+        SELECT 'deals', t.deal_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM deal_sources t JOIN stage_deals s ON s.id = t.deal_id
+        UNION ALL
+        SELECT 'actors', t.actor_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM actor_sources t JOIN stage_actors s ON s.id = t.actor_id
+        UNION ALL
+        SELECT 'relationship-periods', t.period_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM period_sources t JOIN stage_periods s ON s.id = t.period_id
+        UNION ALL
+        SELECT 'relationship-periods', t.period_id, 'd' || ROW(t.ordinal, t.event_id)::text
+        FROM period_events t JOIN stage_periods s ON s.id = t.period_id
+    ) y GROUP BY collection, item_id
+), items AS (
+    SELECT 'actors' AS collection, id FROM stage_actors
+    UNION ALL SELECT 'events', id FROM stage_events
+    UNION ALL SELECT 'deals', id FROM stage_deals
+    UNION ALL SELECT 'relationship-periods', id FROM stage_periods
+)
+INSERT INTO stage_relinked (collection, item_id)
+SELECT i.collection, i.id
+FROM items i
+LEFT JOIN staged st ON st.collection = i.collection AND st.item_id = i.id
+LEFT JOIN stored so ON so.collection = i.collection AND so.item_id = i.id
+WHERE st.sig IS DISTINCT FROM so.sig;
+
 -- name: imports.replace_links
--- Swap the members, citations and drivers of every staged item for the staged ones.
-WITH p_del AS (DELETE FROM event_participants t USING stage_events s WHERE t.event_id = s.id),
-     d_del AS (DELETE FROM deal_parties t USING stage_deals s WHERE t.deal_id = s.id),
-     es_del AS (DELETE FROM event_sources t USING stage_events s WHERE t.event_id = s.id),
-     ds_del AS (DELETE FROM deal_sources t USING stage_deals s WHERE t.deal_id = s.id),
-     as_del AS (DELETE FROM actor_sources t USING stage_actors s WHERE t.actor_id = s.id),
-     ps_del AS (DELETE FROM period_sources t USING stage_periods s WHERE t.period_id = s.id)
-DELETE FROM period_events t USING stage_periods s WHERE t.period_id = s.id;
+-- Remove the members, citations and drivers of the items whose links change.
+WITH p_del AS (DELETE FROM event_participants t USING stage_relinked r
+               WHERE r.collection = 'events' AND t.event_id = r.item_id),
+     d_del AS (DELETE FROM deal_parties t USING stage_relinked r WHERE r.collection = 'deals' AND t.deal_id = r.item_id),
+     es_del AS (DELETE FROM event_sources t USING stage_relinked r
+                WHERE r.collection = 'events' AND t.event_id = r.item_id),
+     ds_del AS (DELETE FROM deal_sources t USING stage_relinked r WHERE r.collection = 'deals' AND t.deal_id = r.item_id),
+     as_del AS (DELETE FROM actor_sources t USING stage_relinked r
+                WHERE r.collection = 'actors' AND t.actor_id = r.item_id),
+     ps_del AS (DELETE FROM period_sources t USING stage_relinked r
+                WHERE r.collection = 'relationship-periods' AND t.period_id = r.item_id)
+DELETE FROM period_events t USING stage_relinked r
+WHERE r.collection = 'relationship-periods' AND t.period_id = r.item_id;
 
 -- name: imports.insert_links
-WITH p AS (
+-- Write the staged members, citations and drivers of the items whose links change.
+WITH m AS (
+    SELECT s.* FROM stage_members s JOIN stage_relinked r USING (collection, item_id)
+), c AS (
+    SELECT s.* FROM stage_citations s JOIN stage_relinked r USING (collection, item_id)
+), p AS (
     INSERT INTO event_participants (event_id, ordinal, role, country, actor_id)
-    SELECT item_id, ordinal, role, country, actor_id FROM stage_members WHERE collection = 'events'
+    SELECT item_id, ordinal, role, country, actor_id FROM m WHERE collection = 'events'
 ), d AS (
     INSERT INTO deal_parties (deal_id, ordinal, role, country, actor_id)
-    SELECT item_id, ordinal, role, country, actor_id FROM stage_members WHERE collection = 'deals'
+    SELECT item_id, ordinal, role, country, actor_id FROM m WHERE collection = 'deals'
 ), es AS (
     INSERT INTO event_sources (event_id, source_id, attribution, ordinal)
-    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'events'
+    SELECT item_id, source_id, attribution, ordinal FROM c WHERE collection = 'events'
 ), ds AS (
     INSERT INTO deal_sources (deal_id, source_id, attribution, ordinal)
-    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'deals'
+    SELECT item_id, source_id, attribution, ordinal FROM c WHERE collection = 'deals'
 ), acs AS (
     INSERT INTO actor_sources (actor_id, source_id, attribution, ordinal)
-    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'actors'
+    SELECT item_id, source_id, attribution, ordinal FROM c WHERE collection = 'actors'
 ), ps AS (
     INSERT INTO period_sources (period_id, source_id, attribution, ordinal)
-    SELECT item_id, source_id, attribution, ordinal FROM stage_citations WHERE collection = 'relationship-periods'
+    SELECT item_id, source_id, attribution, ordinal FROM c WHERE collection = 'relationship-periods'
 )
 INSERT INTO period_events (period_id, event_id, ordinal)
-SELECT period_id, event_id, ordinal FROM stage_drivers;
+SELECT s.period_id, s.event_id, s.ordinal
+FROM stage_drivers s JOIN stage_relinked r ON r.collection = 'relationship-periods' AND r.item_id = s.period_id;
 
 -- name: imports.statement_timeout
 -- Bulk loads run statements longer than a request may; this holds for their transaction only.

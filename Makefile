@@ -43,5 +43,17 @@ migrate: $(STAMP)
 seed: $(STAMP)
 	$(BIN)/detente db seed
 
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+# wrk comes from Debian: installed as root, or through sudo otherwise.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench: $(BENCH_STAMP)  ## service vs floor under wrk; builds the bench databases on first use (minutes)
+	command -v wrk >/dev/null 2>&1 || $(SUDO) apt-get install -y wrk || \
+		{ $(SUDO) apt-get update && $(SUDO) apt-get install -y wrk; }
+	$(BIN)/python -m bench.load $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .detente .pytest_cache .mypy_cache .ruff_cache

@@ -11,6 +11,7 @@ import msgspec
 from msgspec import Meta
 
 from schemas.common import Citation, CitationIn, Id, Precision, Sector, check_dates
+from schemas.facets import Facets
 
 
 class DealKind(StrEnum):
@@ -124,6 +125,10 @@ class DealOut(msgspec.Struct, kw_only=True):
 class DealPage(msgspec.Struct, kw_only=True):
     items: list[DealOut]
     next: str | None = None
+    # Present only when the request asks for `facet`s; counted over every match, not this page.
+    facets: Facets | msgspec.UnsetType = msgspec.UNSET
+    # Facets asked for but not counted within the request's time budget (FACET_BUDGET_MS).
+    facets_timed_out: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 class PartyIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

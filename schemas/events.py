@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta
 
 from schemas.common import Citation, CitationIn, Id, Precision, Quantity, Sector, check_dates
+from schemas.facets import Facets
 
 
 class EventType(StrEnum):
@@ -31,6 +32,24 @@ class EventType(StrEnum):
     EXPORT_CONTROL = "export_control"
     BOYCOTT = "boycott"
     MILITARY_DEPLOYMENT = "military_deployment"
+    # One per CAMEO root the verbs above leave out: the types of machine-coded (GDELT) events.
+    APPEAL = "appeal"
+    INTENT_TO_COOPERATE = "intent_to_cooperate"
+    CONSULTATION = "consultation"
+    DIPLOMATIC_COOPERATION = "diplomatic_cooperation"
+    MATERIAL_COOPERATION = "material_cooperation"
+    AID = "aid"
+    CONCESSION = "concession"
+    INVESTIGATION = "investigation"
+    DEMAND = "demand"
+    DISAPPROVAL = "disapproval"
+    REJECTION = "rejection"
+    FORCE_POSTURE = "force_posture"
+    REDUCED_RELATIONS = "reduced_relations"
+    COERCION = "coercion"
+    ASSAULT = "assault"
+    FIGHTING = "fighting"
+    MASS_VIOLENCE = "mass_violence"
 
 
 class EventStatus(StrEnum):
@@ -66,6 +85,21 @@ class Participant(msgspec.Struct, kw_only=True):
     actor_name: str | None
 
 
+class Coverage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """How widely the news covered a machine-coded event (GDELT's counts and tone)."""
+
+    mentions: Annotated[int, Meta(ge=0)]
+    sources: Annotated[int, Meta(ge=0)]
+    articles: Annotated[int, Meta(ge=0)]
+    avg_tone: Annotated[float, Meta(ge=-100, le=100)]
+
+
+Latitude = Annotated[float, Meta(ge=-90, le=90)]
+Longitude = Annotated[float, Meta(ge=-180, le=180)]
+Scheme = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+ExternalIds = dict[Scheme, Annotated[str, Meta(min_length=1, max_length=200)]]
+
+
 class EventOut(msgspec.Struct, kw_only=True):
     id: str
     type: EventType
@@ -93,6 +127,11 @@ class EventOut(msgspec.Struct, kw_only=True):
     participants: list[Participant]
     sources: list[Citation]
     deal_ids: list[str]
+    # Identifiers in other datasets, e.g. {"gdelt": "1207281093"}.
+    external_ids: dict[str, str] = {}
+    coverage: Coverage | None = None
+    location_lat: float | None = None
+    location_lon: float | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     revision: int
@@ -101,6 +140,10 @@ class EventOut(msgspec.Struct, kw_only=True):
 class EventPage(msgspec.Struct, kw_only=True):
     items: list[EventOut]
     next: str | None = None
+    # Present only when the request asks for `facet`s; counted over every match, not this page.
+    facets: Facets | msgspec.UnsetType = msgspec.UNSET
+    # Facets asked for but not counted within the request's time budget (FACET_BUDGET_MS).
+    facets_timed_out: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 class ParticipantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -129,6 +172,10 @@ class EventBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     cameo_code: Annotated[str, Meta(pattern=r"^[0-9]{2,4}$")] | None = None
     sectors: list[Sector] = []
     quantities: list[Quantity] = []
+    external_ids: ExternalIds = {}
+    coverage: Coverage | None = None
+    location_lat: Latitude | None = None
+    location_lon: Longitude | None = None
     participants: Annotated[list[ParticipantIn], Meta(min_length=1)]
     sources: Annotated[list[CitationIn], Meta(min_length=1)]
 

@@ -50,3 +50,5 @@ class ImportReport(msgspec.Struct, kw_only=True):
     changed: int
     unchanged: int
     errors: list[LineError]
+    # GDELT rows read but not written because they are not between two different countries.
+    skipped: int = 0

@@ -71,6 +71,8 @@ class RelationshipOut(msgspec.Struct, kw_only=True):
     as_of: dt.date
     current: PeriodOut | None
     history: list[PeriodOut]
+    # The event-derived counterpart of `current`, computed from the events on file now.
+    index: RelationshipIndex | None = None
 
 
 class PeriodBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -95,3 +97,28 @@ class PeriodIn(PeriodBody, kw_only=True):
     """A full record with its id, as imported, exported and seeded."""
 
     id: Id
+
+
+class IndexValue(msgspec.Struct, kw_only=True):
+    """The derived index of one direction (or of both) on a day: see `RelationshipIndex`."""
+
+    value: Annotated[float, Meta(ge=-10, le=10, description="Decayed mean Goldstein score, -10 to +10.")]
+    weight: Annotated[float, Meta(ge=0, description="Decayed event count behind the value (W).")]
+    events: Annotated[int, Meta(ge=0, description="Events dated on or before the day that were counted.")]
+
+
+class RelationshipIndex(msgspec.Struct, kw_only=True):
+    """What the event stream says about a pair on `as_of`: value = S / (W + prior_weight), where
+    S sums each counted event's Goldstein score times exp(-age_days / tau_days) and W sums the
+    weights alone. Directions follow the canonical order: `a_to_b` is `a` acting on `b`.
+    """
+
+    as_of: dt.date
+    method: str
+    tau_days: float
+    prior_weight: float
+    a: str
+    b: str
+    undirected: IndexValue
+    a_to_b: IndexValue
+    b_to_a: IndexValue

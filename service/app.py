@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, Server, Tag
 
-from service import caching, contract, db, edge, explorer, lifecycle, logs, metrics, throttle
+from service import caching, contract, db, edge, explorer, lifecycle, logs, metrics, resolve, throttle
 from service.auth import authorize
 from service.context import provide_context
 from service.errors import EXCEPTION_HANDLERS
@@ -25,6 +25,7 @@ from service.routes import (
     changes,
     countries,
     deals,
+    event_types,
     events,
     health,
     imports,
@@ -43,7 +44,12 @@ visits), the deals they sign (with exact amounts, currencies and US-dollar value
 pair of countries stands over time. Every fact cites its sources and dates.
 
 Countries may be given as ISO codes, names, common variants or capitals (`KR`, `South Korea`,
-`Seoul`). Lists are newest first and paginated with opaque cursors: follow `next` (also sent
+`Seoul`), as UN M49 numbers (`410`), or with a scheme prefix: `iso:CH`, `m49:156`, `fips:CH`,
+`cameo:CHN`. A bare code means ISO; a two-letter code ISO lacks is read as FIPS 10-4 (`JA`).
+When a bare code names different countries in different schemes, or was read outside ISO, the
+`Detente-Country-Read-As` header says how, e.g. `country=fips:JA->JP, pair=iso:CH->CH`.
+
+Lists are newest first and paginated with opaque cursors: follow `next` (also sent
 as a `Link` header). Errors are `application/problem+json` documents naming what is wrong.
 """
 
@@ -111,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health.router,
             countries.router,
             events.router,
+            event_types.router,
             deals.router,
             relationships.router,
             relationships.periods_router,
@@ -135,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *throttle.middleware(settings),
             metrics.middleware(),
             *caching.middleware(settings.cache_max_age),
+            resolve.ReadingsHeader,
         ],
         stores=throttle.stores(settings),
         request_class=LimitedRequest,

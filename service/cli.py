@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 
 from schemas.imports import ImportReport
-from service import auth, db, export, importer, migrate, progress, setup
+from service import auth, db, export, gdelt, importer, migrate, progress, setup
 from service.settings import Settings
 from service.sql import queries
 
@@ -27,19 +27,42 @@ ANALYZE_AFTER = 10_000
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=10,
-        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the app decides, from
-        # TRUSTED_PROXIES, whose forwarded address is the client (rate limits key on it).
-        proxy_headers=False,
-    )
+    embedded = None
+    if (args.workers or 1) > 1 and not settings.database_url:
+        # Each worker would start the embedded server on its own: start it once, here, and give
+        # its URL to the workers, which take their settings from the environment they inherit.
+        embedded = db.EmbeddedPostgres(settings.embedded_data_dir)
+        os.environ["DATABASE_URL"] = embedded.url
+    try:
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            # Each worker is a process with its own pool, sharing nothing but the database (and
+            # Redis for rate limits, when REDIS_URL is set); uvicorn restarts one that dies.
+            workers=args.workers,
+            log_level=settings.log_level.lower(),
+            timeout_graceful_shutdown=10,
+            # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default; the app decides, from
+            # TRUSTED_PROXIES, whose forwarded address is the client (rate limits key on it).
+            proxy_headers=False,
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
     return 0
+
+
+def _count(text: str) -> int:
+    """A whole number of at least 1, for argparse."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
 
 
 def _fail(message: str, status: int = 1) -> int:
@@ -156,7 +179,8 @@ def _print_report(report: ImportReport, *, as_json: bool) -> None:
         label = f"line {error.line}" + (f" ({error.id})" if error.id else "")
         print(f"{label}: {error.reason}")
     counts = f"{report.valid} valid ({report.changed} changed, {report.unchanged} unchanged)"
-    print(f"{report.lines} lines: {counts}, {len(report.errors)} refused")
+    skipped = f", {report.skipped} skipped (not between two countries)" if report.skipped else ""
+    print(f"{report.lines} lines: {counts}, {len(report.errors)} refused{skipped}")
 
 
 async def _export(args: argparse.Namespace, settings: Settings, out: BinaryIO) -> dict[str, int]:
@@ -224,7 +248,9 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", help="address to bind (default HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default PORT or 8000)")
-    serve.add_argument("--workers", type=int, default=None, help="worker processes (needs DATABASE_URL)")
+    serve.add_argument(
+        "--workers", type=_count, default=None, help="worker processes sharing the port (default 1)"
+    )
 
     database = commands.add_parser("db", help="database maintenance")
     db_commands = database.add_subparsers(dest="db_command", required=True)
@@ -240,8 +266,11 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("name")
     key_commands.add_parser("list", help="every key: name, scope, created, revoked (never a secret)")
 
-    load = commands.add_parser("import", help="upsert NDJSON records by id, in one transaction")
-    load.add_argument("file", help="NDJSON file, or - for stdin")
+    load = commands.add_parser(
+        "import",
+        help="upsert NDJSON records by id in one transaction; `import gdelt FILE...` reads GDELT files",
+    )
+    load.add_argument("files", nargs="+", metavar="FILE", help="NDJSON file or - for stdin; or gdelt FILE...")
     load.add_argument("--key-name", default="cli", help="author recorded on each revision (default: cli)")
     load.add_argument("--json", action="store_true", help="print the report as JSON")
     load.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -261,12 +290,45 @@ def _data_command(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_keys(args, settings))
     if args.command == "export":
         return _export_to(args, settings)
+    if args.files[0] == "gdelt" and len(args.files) > 1:
+        return _import_gdelt(args, settings, args.files[1:])
+    if len(args.files) > 1:
+        return _fail("give one NDJSON file (or `gdelt FILE...` for GDELT events files)", status=2)
     try:
-        source = _open_input(args.file)
+        source = _open_input(args.files[0])
     except OSError as exc:
-        return _fail(f"cannot read {args.file}: {exc.strerror}", status=2)
+        return _fail(f"cannot read {args.files[0]}: {exc.strerror}", status=2)
     with source as lines:
         return asyncio.run(_import(args, settings, lines))
+
+
+def _import_gdelt(args: argparse.Namespace, settings: Settings, names: list[str]) -> int:
+    """Each file in a transaction of its own; a file that cannot be read stops before any is written."""
+    with contextlib.ExitStack() as stack:
+        try:
+            files = [(name, stack.enter_context(Path(name).open("rb"))) for name in names]
+        except OSError as exc:
+            return _fail(f"cannot read {exc.filename}: {exc.strerror}", status=2)
+        return asyncio.run(_gdelt_files(args, settings, files))
+
+
+async def _gdelt_files(
+    args: argparse.Namespace, settings: Settings, files: Sequence[tuple[str, BinaryIO]]
+) -> int:
+    refused = 0
+    async with _database(settings) as conn:
+        for name, source in files:
+            with progress.reading(args.quiet) as bar:
+                rows = progress.lines(bar, gdelt.lines_of(source, name), "reading", "writing")
+                async with conn.transaction():
+                    report = await gdelt.apply(conn, rows, args.key_name)
+                if report.changed >= ANALYZE_AFTER:
+                    await conn.execute(queries()["maintenance.analyze"])
+            if not args.json:
+                print(f"{name}:")
+            _print_report(report, as_json=args.json)
+            refused += len(report.errors)
+    return 1 if refused else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

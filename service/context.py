@@ -10,7 +10,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from service import streams
-from service.db import Connection, pool_of
+from service.db import Connection, request_pool
 from service.errors import DatabaseUnavailable
 from service.pagination import Cursors, Key, link_header, next_url
 from service.resolve import CountryResolver
@@ -64,7 +64,7 @@ class Context:
             # A stream is the whole list: it starts at the first row and has no page limit. The
             # first page is read here, on the request's connection, so errors still get a problem.
             first = list(await fetch(conn, None, streams.PAGE_ROWS))
-            pool = pool_of(request.app.state)
+            pool = request_pool(request)
             feed = streams.Feed(media_type, pool, self.settings.acquire_timeout, fetch, key, first)
             return Page(first, None, feed)
         rows = await fetch(conn, self.cursors.decode(cursor, scope, filters), limit + 1)

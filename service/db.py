@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import asyncpg
 import msgspec
+from litestar import Request
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from service.errors import DatabaseUnavailable
 from service.metrics import observe_query
-from service.settings import Settings
+from service.settings import Settings, split_list
 
 log = logging.getLogger(__name__)
 
@@ -151,10 +155,10 @@ async def connect(url: str, settings: Settings) -> Connection:
     return conn
 
 
-async def create_pool(url: str, settings: Settings) -> Pool:
+async def create_pool(url: str, settings: Settings, *, min_size: int | None = None) -> Pool:
     pool: Pool = await asyncpg.create_pool(
         url,
-        min_size=settings.pool_min_size,
+        min_size=settings.pool_min_size if min_size is None else min_size,
         max_size=settings.pool_max_size,
         timeout=settings.connect_timeout,
         command_timeout=command_timeout(settings.statement_timeout_ms),
@@ -173,16 +177,110 @@ def pool_of(state: State) -> Pool:
     return pool
 
 
-async def provide_connection(state: State) -> AsyncIterator[Connection]:
-    """Request dependency: a pooled connection held for the length of the request."""
-    settings: Settings = state.settings
-    pool = pool_of(state)
+# Requests that only read: they may be served by a replica.
+READ_METHODS = frozenset({"GET", "HEAD"})
+# What a server that is down, starting, full or unreachable raises while a connection is opened.
+UNREACHABLE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+class Replicas:
+    """Pools on streaming replicas, taken in turn by reads.
+
+    A replica that cannot give a connection (down, still starting, out of connections, or
+    unreachable) is left out for `retry_seconds`, then tried again; while none is left, reads go to
+    the primary. A replica serves what it has replayed, so a read may trail a write made an instant
+    before on the primary by the replication lag.
+    """
+
+    def __init__(self, pools: Sequence[Pool], retry_seconds: float) -> None:
+        self.pools = list(pools)
+        self.retry_seconds = retry_seconds
+        self._turns = itertools.count()
+        self._left_out_until = [0.0] * len(self.pools)
+
+    def in_turn(self) -> list[tuple[int, Pool]]:
+        """The replicas to try for one read, from the next in turn, without those left out."""
+        now = time.monotonic()
+        first = next(self._turns) % len(self.pools)
+        order = [(first + k) % len(self.pools) for k in range(len(self.pools))]
+        return [(i, self.pools[i]) for i in order if self._left_out_until[i] <= now]
+
+    def leave_out(self, index: int, exc: BaseException) -> None:
+        self._left_out_until[index] = time.monotonic() + self.retry_seconds
+        log.warning(
+            "replica %d gave no connection (%s); reading from the others or the primary for %.0f s",
+            index + 1, type(exc).__name__, self.retry_seconds,
+        )  # fmt: skip
+
+    async def close(self) -> None:
+        for pool in self.pools:
+            await pool.close()
+
+
+async def create_replicas(settings: Settings) -> Replicas | None:
+    """A pool per DATABASE_REPLICA_URLS entry, or None when there is none."""
+    urls = split_list(settings.database_replica_urls)
+    if not urls:
+        return None
+    # No connection is opened until a read asks for one: a replica that is down does not keep the
+    # service from starting, it is only left out.
+    pools = [await create_pool(url, settings, min_size=0) for url in urls]
+    return Replicas(pools, settings.replica_retry_seconds)
+
+
+async def _acquire(pool: Pool, seconds: float) -> Any:
     try:
-        proxy = await pool.acquire(timeout=settings.acquire_timeout)
+        return await pool.acquire(timeout=seconds)
     except asyncpg.PostgresError as exc:
         # A refused connection (not accepting connections, no such database) is an outage
         # whatever its SQLSTATE; ConnectionError maps to 503.
         raise ConnectionError("the database refused a connection") from exc
+
+
+async def acquire_for_read(state: State, seconds: float) -> tuple[Pool, Any]:
+    """A pooled connection for reading: on a replica when any is configured and answers, else the primary."""
+    primary = pool_of(state)
+    replicas: Replicas | None = getattr(state, "replicas", None)
+    if replicas is not None:
+        for index, pool in replicas.in_turn():
+            try:
+                return pool, await pool.acquire(timeout=seconds)
+            except UNREACHABLE as exc:
+                replicas.leave_out(index, exc)
+    return primary, await _acquire(primary, seconds)
+
+
+async def provide_connection(request: Request[Any, Any, Any]) -> AsyncIterator[Connection]:
+    """Request dependency: a pooled connection held for the length of the request.
+
+    GET and HEAD only read, so they take one from a replica when DATABASE_REPLICA_URLS is set;
+    every other method writes, and always gets the primary (as does everything in its transaction).
+    """
+    state = request.app.state
+    settings: Settings = state.settings
+    if request.method in READ_METHODS:
+        pool, proxy = await acquire_for_read(state, settings.acquire_timeout)
+    else:
+        pool = pool_of(state)
+        proxy = await _acquire(pool, settings.acquire_timeout)
+    # Whatever else the request reads later (the pages of a streamed list) comes from the same server.
+    request.state.db_pool = pool
+    try:
+        yield as_connection(proxy)
+    finally:
+        await release(pool, proxy)
+
+
+def request_pool(request: Request[Any, Any, Any]) -> Pool:
+    """The pool the request's connection came from (a replica's or the primary's)."""
+    pool: Pool | None = request.state.get("db_pool")
+    return pool if pool is not None else pool_of(request.app.state)
+
+
+@contextlib.asynccontextmanager
+async def reading(state: State, seconds: float) -> AsyncIterator[Connection]:
+    """A connection borrowed for a few reads outside a request's own (the change feed's polls)."""
+    pool, proxy = await acquire_for_read(state, seconds)
     try:
         yield as_connection(proxy)
     finally:

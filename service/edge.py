@@ -105,6 +105,7 @@ def cors_config(settings: Settings) -> CORSConfig | None:
             "Link",
             "Retry-After",
             REQUEST_ID,
+            "Detente-Country-Read-As",
             "RateLimit-Limit",
             "RateLimit-Remaining",
             "RateLimit-Reset",

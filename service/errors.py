@@ -227,8 +227,9 @@ def _is_unavailable(exc: Exception) -> bool:
     if isinstance(exc, asyncpg.PostgresError):
         sqlstate = getattr(exc, "sqlstate", "") or ""
         # 08: connection lost or refused; 57P: server shutting down or not yet up; 53: out of
-        # connections or memory. All pass on their own, so the client should retry.
-        return sqlstate.startswith(("08", "57P", "53"))
+        # connections or memory; 40: transaction rolled back (a deadlock, or a read on a replica
+        # cancelled by a conflict with recovery). All pass on their own, so the client should retry.
+        return sqlstate.startswith(("08", "57P", "53", "40"))
     return True
 
 

@@ -6,6 +6,7 @@ written whole or refused with its line and reason; refused records leave no trac
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -40,7 +41,8 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
     "stage_events": ("line", "id", "type", "cameo_code", "title", "summary", "status", "start_date",
                      "start_precision", "end_date", "end_precision", "date_inferred", "date_note",
                      "location_name", "location_country", "related_event_id", "relation", "sectors",
-                     "quantities"),
+                     "quantities", "external_ids", "num_mentions", "num_sources", "num_articles", "avg_tone",
+                     "location_lat", "location_lon"),
     "stage_deals": ("line", "id", "kind", "title", "summary", "status", "signed_on", "date_precision",
                     "date_inferred", "date_note", "count", "amount", "currency", "value_text", "value_basis",
                     "value_qualifier", "value_period", "horizon_years", "value_usd", "usd_method", "usd_rate",
@@ -64,21 +66,29 @@ class Refused(Exception):
 class Batch:
     """Rows for the staging tables, built from validated records."""
 
-    def __init__(self, resolver: CountryResolver) -> None:
+    def __init__(self, resolver: CountryResolver | None) -> None:
         self.resolver = resolver
         self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         self.ids: dict[tuple[str, str], int] = {}
+        # A batch names the same few hundred countries over and over: resolve each spelling once.
+        self.countries: dict[str, str] = {}
 
     def country(self, text: str | None, field: str) -> str | None:
         if text is None:
             return None
+        found = self.countries.get(text)
+        if found is not None:
+            return found
+        if self.resolver is None:
+            raise Refused(f"{field}: countries are not read here")
         try:
-            return self.resolver.country(text, field)
+            found = self.countries[text] = self.resolver.country(text, field)
         except InvalidParameter as exc:
             raise Refused(exc.detail) from None
+        return found
 
     def add(self, line: int, record: Input) -> None:
-        _, collection, stage = next(s for s in _STAGERS if isinstance(record, s[0]))
+        collection, stage = _stager(type(record))
         key = (collection, record.id)
         if key in self.ids:
             raise Refused(f"id: {record.id!r} was already given on line {self.ids[key]}")
@@ -89,12 +99,14 @@ class Batch:
 
 
 def _citations(line: int, collection: str, item_id: str, record: Any) -> list[tuple[Any, ...]]:
-    seen = set()
-    for n, c in enumerate(record.sources):
-        if c.source_id in seen:
-            raise Refused(f"sources[{n}].source_id: {c.source_id!r} is cited twice")
-        seen.add(c.source_id)
-    return [(line, collection, item_id, n, c.source_id, c.attribution) for n, c in enumerate(record.sources)]
+    rows = [(line, collection, item_id, n, c.source_id, c.attribution) for n, c in enumerate(record.sources)]
+    if len({r[4] for r in rows}) < len(rows):
+        seen: set[str] = set()
+        for n, c in enumerate(record.sources):
+            if c.source_id in seen:
+                raise Refused(f"sources[{n}].source_id: {c.source_id!r} is cited twice")
+            seen.add(c.source_id)
+    return rows
 
 
 def _members(
@@ -136,11 +148,15 @@ def _stage_event(batch: Batch, line: int, r: EventIn) -> dict[str, list[tuple[An
         raise Refused("end_precision: give it together with end_date, or neither")
     if (r.related_event_id is None) != (r.relation is None):
         raise Refused("relation: give it together with related_event_id, or neither")
+    if (r.location_lat is None) != (r.location_lon is None):
+        raise Refused("location_lon: give it together with location_lat, or neither")
+    c = r.coverage
     row = (line, r.id, str(r.type), r.cameo_code, r.title, r.summary, str(r.status), r.start_date,
            str(r.start_precision), r.end_date, r.end_precision and str(r.end_precision), r.date_inferred,
            r.date_note, r.location_name, batch.country(r.location_country, "location_country"),
            r.related_event_id, r.relation and str(r.relation), [str(s) for s in r.sectors],
-           _json(r.quantities))  # fmt: skip
+           _json(r.quantities), _json(r.external_ids), c and c.mentions, c and c.sources, c and c.articles,
+           c and c.avg_tone, r.location_lat, r.location_lon)  # fmt: skip
     return {
         "stage_events": [row],
         "stage_members": _members(batch, line, "events", r.id, r.participants, "participants"),
@@ -194,8 +210,13 @@ _STAGERS: tuple[tuple[type, str, Any], ...] = (
 )
 
 
+@functools.cache
+def _stager(kind: type) -> tuple[str, Any]:
+    return next((name, stage) for base, name, stage in _STAGERS if issubclass(kind, base))
+
+
 def collection_of(record: Input) -> str:
-    return next(name for kind, name, _ in _STAGERS if isinstance(record, kind))
+    return _stager(type(record))[0]
 
 
 def parse_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, Record | LineError]]:
@@ -229,10 +250,6 @@ async def apply(
 
     Bulk callers lift the per-statement timeout for this transaction (0 means none).
     """
-    q = queries()
-    if statement_timeout_ms is not None:
-        await conn.execute(q["imports.statement_timeout"], str(statement_timeout_ms))
-    await conn.execute(q["imports.create_staging"])
     batch = Batch(resolver)
     errors: list[LineError] = []
     lines = 0
@@ -245,6 +262,22 @@ async def apply(
             batch.add(line, item)
         except Refused as exc:
             errors.append(LineError(line=line, id=item.id, reason=str(exc)))
+    return await write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
+
+
+async def write_batch(
+    conn: Connection,
+    batch: Batch,
+    errors: list[LineError],
+    lines: int,
+    key_name: str,
+    statement_timeout_ms: int | None = None,
+) -> ImportReport:
+    """Stage a batch with COPY, refuse what points nowhere, write the rest; `errors` are earlier refusals."""
+    q = queries()
+    if statement_timeout_ms is not None:
+        await conn.execute(q["imports.statement_timeout"], str(statement_timeout_ms))
+    await conn.execute(q["imports.create_staging"])
     for table, rows in batch.rows.items():
         if rows:
             await conn.copy_records_to_table(table, records=rows, columns=STAGE_COLUMNS[table])
@@ -252,9 +285,10 @@ async def apply(
     if large:
         await conn.execute(q["imports.analyze_staging"])
     errors += await _drop_broken(conn, batch)
-    changed = await _write_staged(conn, key_name, large)
+    written = await _write_staged(conn, key_name, large)
     line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
     valid = len(batch.ids) - len({e.line for e in errors if e.line in line_ids})
+    changed = len(written & batch.ids.keys())
     errors.sort(key=lambda e: e.line)
     return ImportReport(lines=lines, valid=valid, changed=changed, unchanged=valid - changed, errors=errors)
 
@@ -278,32 +312,43 @@ async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
         await conn.execute(q["imports.drop_lines"], list(first))
 
 
-async def _write_staged(conn: Connection, key_name: str, large: bool) -> int:
+async def _write_staged(conn: Connection, key_name: str, large: bool) -> set[tuple[str, str]]:
     """Upsert the staged records, refresh what derives from them, record revisions."""
     q = queries()
     staged: dict[str, set[str]] = defaultdict(set)
     for r in await conn.fetch(q["imports.staged_ids"]):
         staged[r["collection"]].add(r["id"])
     if not staged:
-        return 0
+        return set()
     before = (await conn.fetch(q["imports.touched_before"]))[0]
-    closed = [r["id"] for r in await conn.fetch(q["imports.close_open_periods"])]
-    for name in ("sources", "actors", "events", "deals", "periods"):
-        await conn.execute(q[f"imports.upsert_{name}"])
     await conn.execute(q["imports.find_relinked"])
+    await conn.execute(q["imports.find_changed"])
+    reached: dict[str, set[str]] = defaultdict(set)
+    for r in await conn.fetch(q["imports.reached"]):
+        reached[r["collection"]].add(r["item_id"])
+    if not reached:
+        return set()
+    prepared = await revisions.prepare(conn, reached)
+    closed = [r["id"] for r in await conn.fetch(q["imports.close_open_periods"])]
+    for name in ("sources", "actors", "periods"):
+        await conn.execute(q[f"imports.upsert_{name}"])
     await conn.execute(q["imports.replace_links"])
+    # Every reference was checked as a set above; a large batch skips the per-row foreign key
+    # triggers that would check each one again, holding the referenced rows locked instead.
+    unchecked = large and await conn.fetchval(q["imports.may_skip_row_checks"])
+    if unchecked:
+        await conn.execute(q["imports.lock_references"])
+        await conn.execute(q["imports.row_checks"], "replica")
+    for name in ("events", "deals"):
+        await conn.execute(q[f"imports.upsert_{name}"])
     await conn.execute(q["imports.insert_links"])
+    if unchecked:
+        await conn.execute(q["imports.row_checks"], "origin")
     if large:
         await conn.execute(q["imports.analyze_written"])
-    if large:
         await conn.execute(q["pairs.rebuild"])
     else:
         periods = staged["relationship-periods"] | set(closed)
         after = await pairs.touched(conn, sorted(staged["events"]), sorted(staged["deals"]), sorted(periods))
         await pairs.refresh(conn, sorted(set(before["pairs"]) | set(after)))
-    direct = {(c, i) for c, ids in staged.items() for i in ids}
-    # Deals show up on the event they were signed at, before and after; closed periods changed too.
-    staged["events"] |= set(before["deal_events"])
-    staged["relationship-periods"] |= set(closed)
-    written = await revisions.record(conn, key_name, staged)
-    return len({(w.collection, w.item_id) for w in written} & direct)
+    return {(w.collection, w.item_id) for w in await revisions.record(conn, key_name, prepared)}

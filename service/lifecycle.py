@@ -30,10 +30,13 @@ async def connect(state: State, url: str, settings: Settings) -> None:
     try:
         async with pool.acquire() as conn:
             resolver = await setup.load_resolver(db.as_connection(conn))
+        replicas = await db.create_replicas(settings)
     except BaseException:
         await pool.close()
         raise
-    metrics.watch_pool(pool)
+    for each in [pool, *(replicas.pools if replicas else [])]:
+        metrics.watch_pool(each)
+    state.replicas = replicas
     state.context = Context(settings, resolver, Cursors(settings.cursor_secret))
     state.pool = pool
 
@@ -58,6 +61,7 @@ async def keep_connecting(state: State, url: str, settings: Settings, tried: asy
 def start(state: State, url: str, settings: Settings) -> tuple[asyncio.Task[None], asyncio.Event]:
     """Connect in the background; the event is set once the first attempt has succeeded or failed."""
     state.pool = None
+    state.replicas = None
     state.context = None
     tried = asyncio.Event()
     task = asyncio.create_task(keep_connecting(state, url, settings, tried), name="connect-to-database")
@@ -68,6 +72,12 @@ async def stop(state: State, task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    replicas: db.Replicas | None = state.replicas
+    if replicas is not None:
+        for pool in replicas.pools:
+            metrics.forget_pool(pool)
+        await replicas.close()
+        state.replicas = None
     if state.pool is not None:
         metrics.forget_pool(state.pool)
         await state.pool.close()

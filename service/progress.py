@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from rich.console import Console
@@ -52,7 +52,7 @@ def counting(quiet: bool) -> Progress:
     return _progress(quiet, BarColumn(), MofNCompleteColumn())
 
 
-def size_of(source: BinaryIO) -> int | None:
+def size_of(source: BinaryIO | io.IOBase) -> int | None:
     """The size of a regular file; None for pipes and terminals, whose end is not known."""
     try:
         info = os.fstat(source.fileno())
@@ -61,9 +61,13 @@ def size_of(source: BinaryIO) -> int | None:
     return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
-def lines(progress: Progress, source: BinaryIO, description: str, done: str) -> Iterator[bytes]:
+def lines(
+    progress: Progress, source: BinaryIO | Iterable[bytes], description: str, done: str
+) -> Iterator[bytes]:
     """The source's lines, one at a time, advancing a bar; `done` names what follows the last."""
-    task = progress.add_task(description, total=size_of(source), lines=0)
+    # Lines produced on the fly (from inside an archive, say) have no size known in advance.
+    total = size_of(source) if isinstance(source, io.IOBase) else None
+    task = progress.add_task(description, total=total, lines=0)
     count = pending = 0
     for raw in source:
         count += 1

@@ -46,15 +46,28 @@ async def _with_dependents(conn: Connection, candidates: Mapping[str, set[str]])
     return found
 
 
-async def record(conn: Connection, key_name: str, candidates: Mapping[str, set[str]]) -> list[Written]:
-    """Record a revision for each candidate, or item embedding one, whose representation changed."""
+async def prepare(conn: Connection, candidates: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    """Before a write: every item it may change (the candidates and what embeds them), copied.
+
+    The latest revision holds no copy of its item (the live row is it), so what those items
+    serve now must be kept before the write changes it. Pass the result to `record`.
+    """
     everything = await _with_dependents(conn, candidates)
-    written: list[Written] = []
     for collection in COLLECTIONS:
         ids = everything.get(collection)
+        if ids:
+            await conn.execute(queries()["revisions.materialise"], collection, list(ids))
+    return everything
+
+
+async def record(conn: Connection, key_name: str, prepared: Mapping[str, set[str]]) -> list[Written]:
+    """After a write: a revision for each prepared item that was created, deleted or changed."""
+    written: list[Written] = []
+    for collection in COLLECTIONS:
+        ids = prepared.get(collection)
         if not ids:
             continue
-        rows = await conn.fetch(queries()["revisions.record"], collection, sorted(ids), key_name)
+        rows = await conn.fetch(queries()["revisions.record"], collection, list(ids), key_name)
         written += [Written(collection, r["item_id"], r["revision"], r["op"]) for r in rows]
     return written
 

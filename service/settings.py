@@ -15,6 +15,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything the service can be told from outside; see the README's settings table."""
 
     database_url: str | None = None
+    # Comma-separated URLs of streaming replicas; GET and HEAD requests read from them in turn.
+    database_replica_urls: str | None = None
+    # Seconds a replica that failed to give a connection is left out before it is tried again.
+    replica_retry_seconds: float = 5.0
     embedded_data_dir: str = str(PROJECT_ROOT / ".detente" / "pgdata")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -23,6 +27,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     connect_timeout: float = 5.0
     acquire_timeout: float = 5.0
     statement_timeout_ms: int = 5000
+    facet_budget_ms: int = 2000
     log_level: str = "INFO"
     migrate_on_start: bool = True
     seed_on_start: bool = True

@@ -13,8 +13,13 @@ log = logging.getLogger(__name__)
 
 
 async def load_resolver(conn: db.Connection) -> CountryResolver:
-    rows = await conn.fetch(queries()["reference.aliases"])
-    return CountryResolver((r["alias"], r["code"], r["name"]) for r in rows)
+    """Every spelling of every country, and its codes in the other schemes clients may use."""
+    aliases = await conn.fetch(queries()["reference.aliases"])
+    codes = await conn.fetch(queries()["reference.codes"])
+    return CountryResolver(
+        ((r["alias"], r["code"], r["kind"], r["name"]) for r in aliases),
+        ((r["scheme"], r["code"], r["alpha2"], r["name"]) for r in codes),
+    )
 
 
 async def migrate_database(conn: db.Connection) -> list[str]:

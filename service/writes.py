@@ -172,12 +172,13 @@ async def remove(
                 for name in ("events", "deals", "relationship-periods")
             }
             touched = await pairs.touched(conn, of["events"], of["deals"], of["relationship-periods"])
-            await conn.execute(q[f"{collection.sql}.delete"], item_id)
-            await pairs.refresh(conn, touched)
             candidates: dict[str, set[str]] = {collection.name: {item_id}}
             for row in embedding:
                 candidates.setdefault(row["collection"], set()).add(row["item_id"])
-            await revisions.record(conn, key.name, candidates)
+            prepared = await revisions.prepare(conn, candidates)
+            await conn.execute(q[f"{collection.sql}.delete"], item_id)
+            await pairs.refresh(conn, touched)
+            await revisions.record(conn, key.name, prepared)
     except asyncpg.ForeignKeyViolationError:
         raise Conflict(
             f"{item_id!r} is still referenced by other items; change or delete those first"

@@ -8,7 +8,9 @@ from decimal import Decimal
 import msgspec
 
 from schemas.deals import DealOut
+from schemas.facets import Facets
 from service.db import Connection, to_structs
+from service.facets import group_facets
 from service.pagination import Key
 from service.sql import queries
 
@@ -57,3 +59,13 @@ async def list_deals_known(
         f.date_from, f.date_to, f.q, after_date, after_id, limit, known_on,
     )  # fmt: skip
     return msgspec.convert([r["snapshot"] for r in rows], list[DealOut])
+
+
+async def deal_facets(conn: Connection, names: list[str], cap: int, f: DealFilters) -> Facets:
+    """Counts per value of each named facet over every deal the filters match."""
+    rows = await conn.fetch(
+        queries()["deals.facets"],
+        f.country, f.pair, f.kind, f.sector, f.status, f.actor, f.min_usd, f.max_usd,
+        f.date_from, f.date_to, f.q, names, cap,
+    )  # fmt: skip
+    return group_facets(rows, names)

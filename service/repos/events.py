@@ -7,7 +7,9 @@ import datetime as dt
 import msgspec
 
 from schemas.events import EventOut
+from schemas.facets import Facets
 from service.db import Connection, to_structs
+from service.facets import group_facets
 from service.pagination import Key
 from service.sql import queries
 
@@ -56,3 +58,13 @@ async def list_events_known(
         f.date_from, f.date_to, f.q, after_date, after_id, limit, known_on,
     )  # fmt: skip
     return msgspec.convert([r["snapshot"] for r in rows], list[EventOut])
+
+
+async def event_facets(conn: Connection, names: list[str], cap: int, f: EventFilters) -> Facets:
+    """Counts per value of each named facet over every event the filters match."""
+    rows = await conn.fetch(
+        queries()["events.facets"],
+        f.country, f.pair, f.initiator, f.target, f.type, f.actor, f.sector, f.status,
+        f.date_from, f.date_to, f.q, names, cap,
+    )  # fmt: skip
+    return group_facets(rows, names)

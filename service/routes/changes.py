@@ -13,7 +13,7 @@ from litestar.params import QueryParameter
 from schemas.changes import ChangePage
 from service import revisions
 from service.context import Ctx
-from service.db import as_connection, pool_of
+from service.db import reading
 from service.routes import params as p
 from service.routes.responses import READ, problems, with_allow
 
@@ -40,9 +40,10 @@ Wait = Annotated[
 
 
 async def _read(state: State, after: tuple[str, int] | None, limit: int) -> list[revisions.FeedRow]:
-    # A connection per poll, not per request: a long poll must not hold one while it waits.
-    async with pool_of(state).acquire(timeout=state.settings.acquire_timeout) as proxy:
-        return await revisions.feed(as_connection(proxy), after, limit)
+    # A connection per poll, not per request: a long poll must not hold one while it waits. The
+    # feed only reads, so a replica may serve it.
+    async with reading(state, state.settings.acquire_timeout) as conn:
+        return await revisions.feed(conn, after, limit)
 
 
 @get("/", operation_id="listChanges", responses=problems())

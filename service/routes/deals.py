@@ -13,6 +13,8 @@ from litestar.params import JSONBody, Parameter
 
 from schemas.changes import RevisionPage
 from schemas.deals import DealBody, DealOut, DealPage
+from schemas.facets import DealFacet
+from service import facets as fc
 from service import items, writes
 from service.collections import DEALS
 from service.context import Ctx
@@ -40,7 +42,7 @@ def check_usd_bounds(min_usd: Decimal | None, max_usd: Decimal | None) -> None:
         raise InvalidParameter("max_usd", "must not be less than `min_usd`")
 
 
-@get("/", operation_id="listDeals", responses=problems())
+@get("/", operation_id="listDeals", responses=problems(), guards=[fc.only(DealFacet)])
 async def list_deals(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -59,10 +61,12 @@ async def list_deals(
     known_on: p.KnownOn = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
+    facet: fc.DealFacets = None,
 ) -> Response[DealPage]:
     """List deals, newest first; filter by countries, kind, sector, status, party, USD value, date or text."""
     check_range(date_from, date_to)
     check_usd_bounds(min_usd, max_usd)
+    facets = fc.wanted(request, facet, known_on)
     r = ctx.resolver
     pair_key = r.optional_pair(pair)
     filters = repo.DealFilters(
@@ -70,7 +74,7 @@ async def list_deals(
         sector=sector, status=status, actor=actor, min_usd=min_usd, max_usd=max_usd,
         date_from=date_from, date_to=date_to, q=q,
     )  # fmt: skip
-    return await deals_page(request, conn, ctx, filters, limit, cursor, known_on)
+    return await deals_page(request, conn, ctx, filters, limit, cursor, known_on, facets)
 
 
 async def deals_page(
@@ -81,6 +85,7 @@ async def deals_page(
     limit: int,
     cursor: str | None,
     known_on: dt.datetime | None = None,
+    facets: list[str] | None = None,
 ) -> Response[DealPage]:
     """One page of deals for resolved filters, now or as known then; shared with the pair routes."""
     scope = {**msgspec.to_builtins(filters), "known_on": known_on and known_on.isoformat()}
@@ -89,7 +94,9 @@ async def deals_page(
     else:
         fetch = partial(repo.list_deals_known, f=filters, known_on=known_on)
     page = await ctx.page(request, conn, "deals", scope, cursor, limit, fetch, repo.cursor_key)
-    return page.response(DealPage)
+    count = partial(repo.deal_facets, f=filters)
+    counts = await fc.page_facets(conn, facets or [], count, ctx.settings.facet_budget_ms)
+    return page.response(DealPage, **counts)
 
 
 @get("/{deal_id:str}", operation_id="getDeal", responses=problems(404))

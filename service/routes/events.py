@@ -12,6 +12,8 @@ from litestar.params import JSONBody
 
 from schemas.changes import RevisionPage
 from schemas.events import EventBody, EventOut, EventPage
+from schemas.facets import EventFacet
+from service import facets as fc
 from service import items, writes
 from service.collections import EVENTS
 from service.context import Ctx
@@ -22,7 +24,7 @@ from service.routes import params as p
 from service.routes.responses import READ, WRITE, problems, with_allow
 
 
-@get("/", operation_id="listEvents", responses=problems())
+@get("/", operation_id="listEvents", responses=problems(), guards=[fc.only(EventFacet)])
 async def list_events(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -41,6 +43,7 @@ async def list_events(
     known_on: p.KnownOn = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
+    facet: fc.EventFacets = None,
 ) -> Response[EventPage]:
     """List events, newest first; filter by countries, direction, type, actor, sector, status, dates, text.
 
@@ -48,6 +51,7 @@ async def list_events(
     what China did to Japan and not the reverse.
     """
     check_range(date_from, date_to)
+    facets = fc.wanted(request, facet, known_on)
     r = ctx.resolver
     pair_key = r.optional_pair(pair)
     filters = repo.EventFilters(
@@ -55,7 +59,7 @@ async def list_events(
         initiator=r.optional(initiator, "initiator"), target=r.optional(target, "target"),
         type=type, actor=actor, sector=sector, status=status, date_from=date_from, date_to=date_to, q=q,
     )  # fmt: skip
-    return await events_page(request, conn, ctx, filters, limit, cursor, known_on)
+    return await events_page(request, conn, ctx, filters, limit, cursor, known_on, facets)
 
 
 async def events_page(
@@ -66,6 +70,7 @@ async def events_page(
     limit: int,
     cursor: str | None,
     known_on: dt.datetime | None = None,
+    facets: list[str] | None = None,
 ) -> Response[EventPage]:
     """One page of events for resolved filters, now or as known then; shared with the pair routes."""
     scope = {**msgspec.to_builtins(filters), "known_on": known_on and known_on.isoformat()}
@@ -74,7 +79,9 @@ async def events_page(
     else:
         fetch = partial(repo.list_events_known, f=filters, known_on=known_on)
     page = await ctx.page(request, conn, "events", scope, cursor, limit, fetch, repo.cursor_key)
-    return page.response(EventPage)
+    count = partial(repo.event_facets, f=filters)
+    counts = await fc.page_facets(conn, facets or [], count, ctx.settings.facet_budget_ms)
+    return page.response(EventPage, **counts)
 
 
 @get("/{event_id:str}", operation_id="getEvent", responses=problems(404))

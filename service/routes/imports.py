@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, post
-from litestar.params import RawBody
+from litestar.params import Parameter, RawBody
 
 from schemas.imports import ImportReport
-from service import importer, writes
+from service import gdelt, importer, writes
 from service.auth import current_key
 from service.context import Ctx
 from service.db import DbConnection
@@ -17,6 +17,9 @@ from service.routes import params as p
 from service.routes.responses import WRITE, problems, with_allow
 
 NDJSON = "application/x-ndjson"
+ImportFormat = Annotated[
+    Literal["ndjson", "gdelt"], Parameter(description="What the body holds: NDJSON records or a GDELT file")
+]
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
 
 
@@ -34,12 +37,16 @@ async def import_records(
     ctx: Ctx,
     body: RawBody,
     idempotency_key: p.IdempotencyKey = None,
+    format: ImportFormat = "ndjson",
 ) -> Response[ImportReport]:
     """Upsert records by id in one transaction; refused lines are listed with their number and reason.
 
     The body is NDJSON (`application/x-ndjson`): one record per line, such as
     `{"collection": "sources", "id": "src-x", "title": ..., ...}`, from the collections sources,
     actors, events, deals and relationship-periods, in the shape each one's create takes plus its id.
+    With `format=gdelt` it is a GDELT events file instead (2.0 export or 1.0 daily file, tab-separated,
+    plain or zipped): rows between two countries become events `gdelt-<GLOBALEVENTID>`, others are
+    counted as `skipped`.
     """
     key = current_key(request)
     fingerprint = hashlib.sha256(request.url.path.encode() + b"\n" + body).digest()
@@ -48,9 +55,12 @@ async def import_records(
             replay = await writes.claim(conn, key.name, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
-        lines = importer.parse_lines(body.splitlines())
         # A bulk load outlasts the per-statement limit requests have; it is bounded by its size.
-        report = await importer.apply(conn, ctx.resolver, lines, key.name, statement_timeout_ms=0)
+        if format == "gdelt":
+            report = await gdelt.apply(conn, gdelt.lines_of_bytes(body), key.name, statement_timeout_ms=0)
+        else:
+            lines = importer.parse_lines(body.splitlines())
+            report = await importer.apply(conn, ctx.resolver, lines, key.name, statement_timeout_ms=0)
         response = Response(report)
         if idempotency_key is not None:
             await writes.remember(conn, key.name, idempotency_key, response)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Annotated, Any, cast
 
 from litestar import Request, Response, Router, get
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
+from litestar.openapi.spec.enums import OpenAPIType
+from litestar.params import QueryParameter
 
 from schemas.deals import DealPage
 from schemas.events import EventPage
 from schemas.pairs import PairOut, PairPage
+from schemas.timeline import Interval, TimelineFormat, TimelineOut
+from service import streams, timeline
 from service.context import Ctx
 from service.db import DbConnection
 from service.pagination import check_range
@@ -116,11 +123,89 @@ async def list_pair_deals(
     return await deals_page(request, conn, ctx, filters, limit, cursor)
 
 
+IntervalParam = Annotated[
+    Interval,
+    QueryParameter(
+        description="Bucket size, default `month`; weeks are ISO weeks from Monday.",
+        examples=p.example("year"),
+    ),
+]
+TimelineFrom = Annotated[
+    dt.date | None,
+    QueryParameter(
+        name="from",
+        description="A day in the first bucket; default the pair's first event, deal or status.",
+        examples=p.example("2017-01-01"),
+    ),
+]
+TimelineTo = Annotated[
+    dt.date | None,
+    QueryParameter(
+        name="to",
+        description="A day in the last bucket; default today (UTC).",
+        examples=p.example("2026-12-31"),
+    ),
+]
+FormatParam = Annotated[
+    TimelineFormat | None,
+    QueryParameter(
+        description="`csv` for one line per bucket (as does `Accept: text/csv`); default JSON.",
+        examples=p.example("csv"),
+    ),
+]
+
+
+@dataclass
+class _TimelineOperation(Operation):
+    """The timeline's operation, whose 200 also lists the CSV rendering."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse) and ok.content is not None:
+            ok.content[streams.CSV] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+            ok.description = (
+                "The timeline as JSON, or with `format=csv` or `Accept: text/csv` one CSV line per bucket."
+            )
+
+
+@get(
+    "/{a:str}/{b:str}/timeline",
+    operation_id="getPairTimeline",
+    responses=problems(),
+    operation_class=_TimelineOperation,
+)
+async def get_pair_timeline(
+    request: Request[Any, Any, Any],
+    conn: DbConnection,
+    ctx: Ctx,
+    a: p.PathCountryA,
+    b: p.PathCountryB,
+    interval: IntervalParam = Interval.MONTH,
+    date_from: TimelineFrom = None,
+    date_to: TimelineTo = None,
+    format: FormatParam = None,
+) -> Response[TimelineOut]:
+    """The pair bucket by bucket: events by class and direction, Goldstein, deals, status, index.
+
+    Directions use the canonical order (`a` < `b`, as in the pair key) whatever the path's order.
+    At most 5000 buckets.
+    """
+    check_range(date_from, date_to)
+    pair = ctx.resolver.pair_of(a, b, location="path")
+    found = await timeline.build(conn, pair, interval, date_from, date_to, today())
+    headers = {"Vary": "Accept"}
+    if format is TimelineFormat.CSV or (format is None and streams.wanted(request) == streams.CSV):
+        csv = Response(timeline.to_csv(found), media_type=streams.CSV_TYPE, headers=headers)
+        # The JSON shape stays the annotation, for OpenAPI; Litestar sends any Response as it is.
+        return cast("Response[TimelineOut]", csv)
+    return Response(found, headers=headers)
+
+
 router = with_allow(
     Router(
         path="/v1/pairs",
         opt=READ,
-        route_handlers=[list_pairs, get_pair, list_pair_events, list_pair_deals],
+        route_handlers=[list_pairs, get_pair, list_pair_events, list_pair_deals, get_pair_timeline],
         tags=["pairs"],
     )
 )

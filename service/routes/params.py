@@ -45,7 +45,10 @@ Country = Annotated[
     str | None,
     QueryParameter(
         max_length=100,
-        description="A country taking part: ISO code, name or capital (`KR`, `South Korea`, `Seoul`).",
+        description=(
+            "A country taking part: ISO code, name or capital (`KR`, `South Korea`, `Seoul`), M49 number,"
+            " or a code with its scheme (`m49:410`, `fips:KS`, `cameo:KOR`)."
+        ),
         examples=example("Seoul"),
     ),
 ]
@@ -106,7 +109,10 @@ AsOf = Annotated[
 ]
 PathCountry = Annotated[
     str,
-    PathParameter(description="An ISO code, name, common variant or capital.", examples=example("Seoul")),
+    PathParameter(
+        description="An ISO code, name, common variant or capital, or a code with its scheme (`fips:KS`).",
+        examples=example("Seoul"),
+    ),
 ]
 PathCountryA = Annotated[
     str,
@@ -217,7 +223,7 @@ AfterRevision = Annotated[
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]")
 
 
-def strict_timestamps(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def strict_timestamps(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A guard (guards add up across layers): refuse a `known_on` not spelled as ISO 8601."""
     value = connection.query_params.get("known_on")
     if value is not None and not _TIMESTAMP.match(value):

@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 
 from schemas.changes import RevisionPage
 from schemas.relationships import PeriodBody, PeriodOut, PeriodPage, RelationshipOut
-from service import items, writes
+from service import items, relationship_index, writes
 from service.collections import PERIODS
 from service.context import Ctx
 from service.db import DbConnection
@@ -65,9 +65,10 @@ async def get_relationship(
     as_of: p.AsOf = None,
     known_on: p.KnownOn = None,
 ) -> RelationshipOut:
-    """A pair's status on `as_of` (default today) and its whole history, oldest period first.
+    """A pair's status on `as_of` (default today), its whole history and the event-derived index.
 
     `known_on` answers as recorded then: "CN-JP on 2025-12-01, as we knew it on 2025-12-15".
+    The `index` is computed from the events on file now, up to `as_of`.
     """
     pair = ctx.resolver.pair_of(a, b, location="path")
     day = as_of or today()
@@ -77,8 +78,9 @@ async def get_relationship(
         history = await repo.known_periods(conn, known_on, pair)
     members = await countries.get_many(conn, [pair.a, pair.b])
     return RelationshipOut(
-        pair=pair.key, countries=members, as_of=day, current=repo.holding_on(history, day), history=history
-    )
+        pair=pair.key, countries=members, as_of=day, current=repo.holding_on(history, day), history=history,
+        index=await relationship_index.on_day(conn, pair, day),
+    )  # fmt: skip
 
 
 router = with_allow(

@@ -34,7 +34,7 @@ DELETE FROM deals WHERE id = $1;
 -- name: deals.list_known
 -- deals.list as the service would have answered at a past moment ($15).
 WITH known AS (
-    SELECT DISTINCT ON (r.item_id) r.item_id AS id, r.snapshot AS s
+    SELECT DISTINCT ON (r.item_id) r.item_id AS id, revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
     FROM revisions r
     WHERE r.collection = 'deals' AND r.recorded_at <= $15
     ORDER BY r.item_id, r.revision DESC
@@ -61,3 +61,46 @@ WHERE ($1::text IS NULL OR s->'parties' @> jsonb_build_array(jsonb_build_object(
   AND ($12::date IS NULL OR (signed_on, id) < ($12, $13::text))
 ORDER BY signed_on DESC, id DESC
 LIMIT $14;
+
+-- name: deals.facets
+-- events.facets for deals: the facets named in $12 over every deal deals.list would return for
+-- the same filters ($1-$11), each cut to its $13 most frequent values, years to the $13 latest.
+WITH matched AS NOT MATERIALIZED (
+    SELECT d.kind, d.status, d.signed_on, d.countries, d.sectors
+    FROM deals d
+    WHERE ($1::text IS NULL OR d.countries @> ARRAY[$1::text])
+      AND ($2::text IS NULL OR d.pairs @> ARRAY[$2::text])
+      AND ($3::text IS NULL OR d.kind = $3)
+      AND ($4::text IS NULL OR d.sectors @> ARRAY[$4::text])
+      AND ($5::text IS NULL OR d.status = $5)
+      AND ($6::text IS NULL OR d.actor_ids @> ARRAY[$6::text])
+      AND ($7::numeric IS NULL OR d.value_usd >= $7)
+      AND ($8::numeric IS NULL OR d.value_usd <= $8)
+      AND ($9::date IS NULL OR d.signed_on >= $9)
+      AND ($10::date IS NULL OR d.signed_on <= $10)
+      AND ($11::text IS NULL OR d.search @@ websearch_to_tsquery('english', $11))
+), counted AS (
+    SELECT 'kind' AS facet, kind AS value, count(*) AS count
+    FROM matched WHERE 'kind' = ANY($12::text[]) GROUP BY kind
+    UNION ALL
+    SELECT 'status', status, count(*) FROM matched WHERE 'status' = ANY($12::text[]) GROUP BY status
+    UNION ALL
+    SELECT 'year', y::text, count(*)
+    FROM (SELECT extract(year FROM signed_on)::int AS y FROM matched WHERE 'year' = ANY($12::text[])) AS years
+    GROUP BY y
+    UNION ALL
+    SELECT 'country', v, count(*)
+    FROM (SELECT unnest(countries) AS v FROM matched WHERE 'country' = ANY($12::text[])) AS listed
+    GROUP BY v
+    UNION ALL
+    SELECT 'sector', v, count(*)
+    FROM (SELECT unnest(sectors) AS v FROM matched WHERE 'sector' = ANY($12::text[])) AS listed
+    GROUP BY v
+), ranked AS (
+    SELECT facet, value, count,
+           row_number() OVER (PARTITION BY facet
+                              ORDER BY CASE WHEN facet = 'year' THEN value::int END DESC, count DESC, value)
+               AS rank
+    FROM counted
+)
+SELECT facet, value, count FROM ranked WHERE rank <= $13 ORDER BY facet, rank;

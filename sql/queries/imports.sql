@@ -14,7 +14,8 @@ CREATE TEMP TABLE IF NOT EXISTS stage_events (
     line int NOT NULL, id text NOT NULL, type text, cameo_code text, title text, summary text, status text,
     start_date date, start_precision text, end_date date, end_precision text, date_inferred boolean,
     date_note text, location_name text, location_country text, related_event_id text, relation text,
-    sectors text[], quantities text
+    sectors text[], quantities text, external_ids text, num_mentions int, num_sources int, num_articles int,
+    avg_tone float8, location_lat float8, location_lon float8
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_deals (
     line int NOT NULL, id text NOT NULL, kind text, title text, summary text, status text, signed_on date,
@@ -43,9 +44,13 @@ CREATE TEMP TABLE IF NOT EXISTS stage_drivers (
 CREATE TEMP TABLE IF NOT EXISTS stage_relinked (
     collection text NOT NULL, item_id text NOT NULL, PRIMARY KEY (collection, item_id)
 ) ON COMMIT DELETE ROWS;
+-- Staged items that are new or differ from the stored ones in any way.
+CREATE TEMP TABLE IF NOT EXISTS stage_changed (
+    collection text NOT NULL, item_id text NOT NULL, PRIMARY KEY (collection, item_id)
+) ON COMMIT DELETE ROWS;
 -- Empty even when an earlier batch ran in this same transaction.
 TRUNCATE stage_sources, stage_actors, stage_events, stage_deals, stage_periods, stage_members, stage_citations,
-         stage_drivers, stage_relinked;
+         stage_drivers, stage_relinked, stage_changed;
 
 -- name: imports.broken_references
 -- Staged rows that point at something neither stored nor staged: (line, reason).
@@ -154,6 +159,7 @@ RETURNING o.id;
 INSERT INTO sources (id, url, title, publisher, original_publisher, published_on, language, disclosures, notes)
 SELECT id, url, title, publisher, original_publisher, published_on, language, disclosures, notes
 FROM stage_sources
+WHERE id IN (SELECT item_id FROM stage_changed WHERE collection = 'sources')
 ON CONFLICT (id) DO UPDATE SET
     url = excluded.url, title = excluded.title, publisher = excluded.publisher,
     original_publisher = excluded.original_publisher, published_on = excluded.published_on,
@@ -168,6 +174,7 @@ WHERE (sources.url, sources.title, sources.publisher, sources.original_publisher
 INSERT INTO actors (id, kind, name, aliases, country, role, description, parent_id, external_ids)
 SELECT id, kind, name, aliases, country, role, description, parent_id, external_ids::jsonb
 FROM stage_actors
+WHERE id IN (SELECT item_id FROM stage_changed WHERE collection = 'actors')
 ON CONFLICT (id) DO UPDATE SET
     kind = excluded.kind, name = excluded.name, aliases = excluded.aliases, country = excluded.country,
     role = excluded.role, description = excluded.description, parent_id = excluded.parent_id,
@@ -182,7 +189,9 @@ WHERE (actors.kind, actors.name, actors.aliases, actors.country, actors.role, ac
 -- Events with the filter arrays derived from their staged participants, so each row is
 -- written once, complete.
 WITH m AS (
-    SELECT item_id, role, country, actor_id FROM stage_members WHERE collection = 'events'
+    SELECT m.item_id, m.role, m.country, m.actor_id
+    FROM stage_members m JOIN stage_changed c USING (collection, item_id)
+    WHERE m.collection = 'events'
 ), agg AS (
     SELECT item_id,
            coalesce(array_agg(DISTINCT country ORDER BY country) FILTER (WHERE country IS NOT NULL), '{}')
@@ -202,14 +211,17 @@ WITH m AS (
 )
 INSERT INTO events (id, type, cameo_code, title, summary, status, start_date, start_precision, end_date,
                     end_precision, date_inferred, date_note, location_name, location_country,
-                    related_event_id, relation, sectors, quantities, countries, pairs, initiators, targets,
+                    related_event_id, relation, sectors, quantities, external_ids, num_mentions, num_sources,
+                    num_articles, avg_tone, location_lat, location_lon, countries, pairs, initiators, targets,
                     actor_ids)
 SELECT s.id, s.type, coalesce(s.cameo_code, t.cameo_code), s.title, s.summary, s.status, s.start_date,
        s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
        s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
-       coalesce(agg.countries, '{}'), coalesce(paired.pairs, '{}'), coalesce(agg.initiators, '{}'),
+       coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
+       s.location_lat, s.location_lon, coalesce(agg.countries, '{}'), coalesce(paired.pairs, '{}'), coalesce(agg.initiators, '{}'),
        coalesce(agg.targets, '{}'), coalesce(agg.actor_ids, '{}')
 FROM stage_events s
+JOIN stage_changed c ON c.collection = 'events' AND c.item_id = s.id
 JOIN event_types t ON t.id = s.type
 LEFT JOIN agg ON agg.item_id = s.id
 LEFT JOIN paired ON paired.item_id = s.id
@@ -221,24 +233,31 @@ ON CONFLICT (id) DO UPDATE SET
     date_note = excluded.date_note, location_name = excluded.location_name,
     location_country = excluded.location_country, related_event_id = excluded.related_event_id,
     relation = excluded.relation, sectors = excluded.sectors, quantities = excluded.quantities,
-    countries = excluded.countries, pairs = excluded.pairs, initiators = excluded.initiators,
+    external_ids = excluded.external_ids, num_mentions = excluded.num_mentions,
+    num_sources = excluded.num_sources, num_articles = excluded.num_articles, avg_tone = excluded.avg_tone,
+    location_lat = excluded.location_lat, location_lon = excluded.location_lon, countries = excluded.countries, pairs = excluded.pairs, initiators = excluded.initiators,
     targets = excluded.targets, actor_ids = excluded.actor_ids
 WHERE (events.type, events.cameo_code, events.title, events.summary, events.status, events.start_date,
        events.start_precision, events.end_date, events.end_precision, events.date_inferred, events.date_note,
        events.location_name, events.location_country, events.related_event_id, events.relation,
-       events.sectors, events.quantities, events.countries, events.pairs, events.initiators, events.targets,
-       events.actor_ids)
+       events.sectors, events.quantities, events.external_ids, events.num_mentions, events.num_sources,
+       events.num_articles, events.avg_tone, events.location_lat, events.location_lon, events.countries,
+       events.pairs, events.initiators, events.targets, events.actor_ids)
    IS DISTINCT FROM
       (excluded.type, excluded.cameo_code, excluded.title, excluded.summary, excluded.status,
        excluded.start_date, excluded.start_precision, excluded.end_date, excluded.end_precision,
        excluded.date_inferred, excluded.date_note, excluded.location_name, excluded.location_country,
-       excluded.related_event_id, excluded.relation, excluded.sectors, excluded.quantities, excluded.countries,
-       excluded.pairs, excluded.initiators, excluded.targets, excluded.actor_ids);
+       excluded.related_event_id, excluded.relation, excluded.sectors, excluded.quantities, excluded.external_ids,
+       excluded.num_mentions, excluded.num_sources, excluded.num_articles, excluded.avg_tone, excluded.location_lat,
+       excluded.location_lon, excluded.countries, excluded.pairs, excluded.initiators, excluded.targets,
+       excluded.actor_ids);
 
 -- name: imports.upsert_deals
 -- Deals with the filter arrays derived from their staged parties.
 WITH m AS (
-    SELECT item_id, role, country, actor_id FROM stage_members WHERE collection = 'deals'
+    SELECT m.item_id, m.role, m.country, m.actor_id
+    FROM stage_members m JOIN stage_changed c USING (collection, item_id)
+    WHERE m.collection = 'deals'
 ), agg AS (
     SELECT item_id,
            coalesce(array_agg(DISTINCT country ORDER BY country) FILTER (WHERE country IS NOT NULL), '{}')
@@ -261,6 +280,7 @@ SELECT id, kind, title, summary, status, signed_on, date_precision, date_inferre
        value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors,
        coalesce(agg.countries, '{}'), coalesce(paired.pairs, '{}'), coalesce(agg.actor_ids, '{}')
 FROM stage_deals s
+JOIN stage_changed c ON c.collection = 'deals' AND c.item_id = s.id
 LEFT JOIN agg ON agg.item_id = s.id
 LEFT JOIN paired ON paired.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET
@@ -292,6 +312,7 @@ INSERT INTO relationship_periods (id, country_a, country_b, valid_from, valid_fr
                                   trend, summary)
 SELECT id, country_a, country_b, valid_from, valid_from_precision, valid_to, status, trend, summary
 FROM stage_periods
+WHERE id IN (SELECT item_id FROM stage_changed WHERE collection = 'relationship-periods')
 ON CONFLICT (id) DO UPDATE SET
     country_a = excluded.country_a, country_b = excluded.country_b, valid_from = excluded.valid_from,
     valid_from_precision = excluded.valid_from_precision, valid_to = excluded.valid_to,
@@ -350,6 +371,70 @@ LEFT JOIN staged st ON st.collection = i.collection AND st.item_id = i.id
 LEFT JOIN stored so ON so.collection = i.collection AND so.item_id = i.id
 WHERE st.sig IS DISTINCT FROM so.sig;
 
+-- name: imports.find_changed
+-- Staged items the upserts below will write: new ones, ones whose own columns differ from the
+-- stored row (the same comparisons as the upserts make) and relinked ones (run find_relinked
+-- first). Only these, and what embeds them, can get a revision.
+INSERT INTO stage_changed (collection, item_id)
+SELECT 'sources', s.id FROM stage_sources s LEFT JOIN sources t ON t.id = s.id
+WHERE t.id IS NULL
+   OR (t.url, t.title, t.publisher, t.original_publisher, t.published_on, t.language, t.disclosures, t.notes)
+      IS DISTINCT FROM
+      (s.url, s.title, s.publisher, s.original_publisher, s.published_on, s.language, s.disclosures, s.notes)
+UNION
+SELECT 'actors', s.id FROM stage_actors s LEFT JOIN actors t ON t.id = s.id
+WHERE t.id IS NULL
+   OR (t.kind, t.name, t.aliases, t.country::text, t.role, t.description, t.parent_id, t.external_ids)
+      IS DISTINCT FROM
+      (s.kind, s.name, s.aliases, s.country, s.role, s.description, s.parent_id, s.external_ids::jsonb)
+UNION
+SELECT 'events', s.id FROM stage_events s JOIN event_types et ON et.id = s.type LEFT JOIN events t ON t.id = s.id
+WHERE t.id IS NULL
+   OR (t.type, t.cameo_code, t.title, t.summary, t.status, t.start_date, t.start_precision, t.end_date,
+       t.end_precision, t.date_inferred, t.date_note, t.location_name, t.location_country::text,
+       t.related_event_id, t.relation, t.sectors, t.quantities, t.external_ids, t.num_mentions, t.num_sources,
+       t.num_articles, t.avg_tone, t.location_lat, t.location_lon)
+      IS DISTINCT FROM
+      (s.type, coalesce(s.cameo_code, et.cameo_code), s.title, s.summary, s.status, s.start_date,
+       s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
+       s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
+       coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
+       s.location_lat, s.location_lon)
+UNION
+SELECT 'deals', s.id FROM stage_deals s LEFT JOIN deals t ON t.id = s.id
+WHERE t.id IS NULL
+   OR (t.kind, t.title, t.summary, t.status, t.signed_on, t.date_precision, t.date_inferred, t.date_note, t.count,
+       t.amount, t.currency::text, t.value_text, t.value_basis, t.value_qualifier, t.value_period, t.horizon_years,
+       t.value_usd, t.usd_method, t.usd_rate, t.usd_rate_date, t.usd_note, t.event_id, t.part_of, t.sectors)
+      IS DISTINCT FROM
+      (s.kind, s.title, s.summary, s.status, s.signed_on, s.date_precision, s.date_inferred, s.date_note, s.count,
+       s.amount, s.currency, s.value_text, s.value_basis, s.value_qualifier, s.value_period, s.horizon_years,
+       s.value_usd, s.usd_method, s.usd_rate, s.usd_rate_date, s.usd_note, s.event_id, s.part_of, s.sectors)
+UNION
+SELECT 'relationship-periods', s.id FROM stage_periods s LEFT JOIN relationship_periods t ON t.id = s.id
+WHERE t.id IS NULL
+   OR (t.country_a::text, t.country_b::text, t.valid_from, t.valid_from_precision, t.valid_to, t.status, t.trend,
+       t.summary)
+      IS DISTINCT FROM
+      (s.country_a, s.country_b, s.valid_from, s.valid_from_precision, s.valid_to, s.status, s.trend, s.summary)
+UNION
+SELECT collection, item_id FROM stage_relinked;
+
+-- name: imports.reached
+-- Every item the staged changes reach directly: the changed items, the events their deals hang
+-- on before and after, and the open periods a staged open period will close.
+SELECT collection, item_id FROM stage_changed
+UNION
+SELECT 'events', d.event_id FROM deals d JOIN stage_changed c ON c.collection = 'deals' AND c.item_id = d.id
+WHERE d.event_id IS NOT NULL
+UNION
+SELECT 'events', s.event_id FROM stage_deals s JOIN stage_changed c ON c.collection = 'deals' AND c.item_id = s.id
+WHERE s.event_id IS NOT NULL
+UNION
+SELECT 'relationship-periods', o.id
+FROM relationship_periods o JOIN stage_periods p ON o.country_a = p.country_a AND o.country_b = p.country_b
+WHERE o.valid_to IS NULL AND p.valid_to IS NULL AND o.valid_from < p.valid_from;
+
 -- name: imports.replace_links
 -- Remove the members, citations and drivers of the items whose links change.
 WITH p_del AS (DELETE FROM event_participants t USING stage_relinked r
@@ -393,6 +478,33 @@ WITH m AS (
 INSERT INTO period_events (period_id, event_id, ordinal)
 SELECT s.period_id, s.event_id, s.ordinal
 FROM stage_drivers s JOIN stage_relinked r ON r.collection = 'relationship-periods' AND r.item_id = s.period_id;
+
+-- name: imports.may_skip_row_checks
+-- Whether this role may turn off row-level foreign key triggers for its transaction.
+SELECT current_setting('is_superuser') = 'on' OR has_parameter_privilege('session_replication_role', 'SET');
+
+-- name: imports.row_checks
+-- 'replica' skips foreign key triggers until 'origin' turns them back on (this transaction only).
+SELECT set_config('session_replication_role', $1, true);
+
+-- name: imports.lock_references
+-- What staged rows point at, locked as a foreign key check would lock it, so that no other
+-- transaction can delete it before this one commits.
+WITH s AS (
+    SELECT 1 FROM sources WHERE id IN (SELECT source_id FROM stage_citations) FOR KEY SHARE
+), a AS (
+    SELECT 1 FROM actors
+    WHERE id IN (SELECT actor_id FROM stage_members UNION SELECT parent_id FROM stage_actors)
+    FOR KEY SHARE
+), e AS (
+    SELECT 1 FROM events
+    WHERE id IN (SELECT related_event_id FROM stage_events UNION SELECT event_id FROM stage_deals
+                 UNION SELECT event_id FROM stage_drivers)
+    FOR KEY SHARE
+), d AS (
+    SELECT 1 FROM deals WHERE id IN (SELECT part_of FROM stage_deals) FOR KEY SHARE
+)
+SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM a) + (SELECT count(*) FROM e) + (SELECT count(*) FROM d);
 
 -- name: imports.statement_timeout
 -- Bulk loads run statements longer than a request may; this holds for their transaction only.

@@ -54,23 +54,32 @@ SELECT coalesce(array_agg(DISTINCT pair), '{}') FROM (
 ) touched;
 
 -- name: pairs.counts
-SELECT (SELECT count(*) FROM events WHERE pairs @> ARRAY[$1::text])::int AS events,
-       (SELECT count(*) FROM deals WHERE pairs @> ARRAY[$1::text])::int AS deals,
+-- Event and deal counts come from pair_activity, which every write keeps exact: counting a busy
+-- pair's rows here read tens of thousands of heap pages per request.
+SELECT coalesce((SELECT event_count FROM pair_activity WHERE pair = $1), 0) AS events,
+       coalesce((SELECT deal_count FROM pair_activity WHERE pair = $1), 0) AS deals,
        (SELECT coalesce(sum(count), 0) FROM deals WHERE pairs @> ARRAY[$1::text] AND part_of IS NULL)::int
            AS instruments;
 
 -- name: pairs.deal_totals
 -- USD totals by kind, year and basis. A deal inside a batch (part_of) adds its value only when
--- the batch carries none, and its count never, so nothing is counted twice.
-SELECT d.kind, extract(year FROM d.signed_on)::int AS year, d.value_basis AS basis,
+-- the batch carries none, and its count never, so nothing is counted twice. The batch's value is
+-- looked up per member by key: a join let the planner hash every deal in the table.
+WITH pair_deals AS (
+    SELECT d.kind, d.signed_on, d.value_basis, d.count, d.part_of, d.amount, d.value_usd,
+           CASE WHEN d.part_of IS NOT NULL
+                THEN (SELECT parent.value_usd FROM deals parent WHERE parent.id = d.part_of)
+           END AS batch_usd
+    FROM deals d
+    WHERE d.pairs @> ARRAY[$1::text]
+)
+SELECT kind, extract(year FROM signed_on)::int AS year, value_basis AS basis,
        count(*)::int AS deals,
-       coalesce(sum(d.count) FILTER (WHERE d.part_of IS NULL), 0)::int AS instruments,
+       coalesce(sum(count) FILTER (WHERE part_of IS NULL), 0)::int AS instruments,
        -- as text: asyncpg's binary numeric would come back as Decimal('4.411E+7')
-       coalesce(sum(d.value_usd) FILTER (WHERE parent.value_usd IS NULL), 0)::text AS total_usd,
-       count(*) FILTER (WHERE d.amount IS NOT NULL AND d.value_usd IS NULL)::int AS without_usd
-FROM deals d
-LEFT JOIN deals parent ON parent.id = d.part_of
-WHERE d.pairs @> ARRAY[$1::text]
+       coalesce(sum(value_usd) FILTER (WHERE batch_usd IS NULL), 0)::text AS total_usd,
+       count(*) FILTER (WHERE amount IS NOT NULL AND value_usd IS NULL)::int AS without_usd
+FROM pair_deals
 GROUP BY 1, 2, 3
 ORDER BY year DESC, kind, basis NULLS LAST;
 

@@ -13,8 +13,18 @@ INSERT INTO currencies (code, numeric, name) VALUES ($1, $2, $3)
 ON CONFLICT (code) DO UPDATE SET numeric = excluded.numeric, name = excluded.name;
 
 -- name: reference.aliases
-SELECT a.alias, a.code, c.name
+SELECT a.alias, a.code, a.kind, c.name
 FROM country_aliases a JOIN countries c USING (code);
+
+-- name: reference.codes
+-- Every country's code in the schemes a client may name with a prefix (`m49:156`, `fips:CH`,
+-- `cameo:CHN`); `alpha2` may be a code ISO no longer lists, which the resolver reports as such.
+SELECT 'm49' AS scheme, numeric AS code, code AS alpha2, name FROM countries
+UNION ALL
+SELECT 'cameo', c.alpha3, c.code, c.name FROM countries c
+WHERE NOT EXISTS (SELECT 1 FROM country_codes k WHERE k.scheme = 'cameo' AND k.alpha2 = c.code)
+UNION ALL
+SELECT scheme, code, alpha2, name FROM country_codes;
 
 -- name: reference.counts
 SELECT (SELECT count(*) FROM countries) AS countries,

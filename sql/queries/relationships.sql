@@ -27,7 +27,7 @@ DELETE FROM relationship_periods WHERE id = $1;
 -- name: relationships.known
 -- Every period as known at a past moment ($1): the last revision of each recorded by then.
 WITH known AS (
-    SELECT DISTINCT ON (r.item_id) r.snapshot AS s
+    SELECT DISTINCT ON (r.item_id) revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
     FROM revisions r
     WHERE r.collection = 'relationship-periods' AND r.recorded_at <= $1
     ORDER BY r.item_id, r.revision DESC

@@ -4,9 +4,14 @@ SELECT item_id, revision, op FROM record_revisions($1, $2::text[], $3);
 -- name: revisions.dependents
 SELECT collection, item_id FROM revision_dependents($1, $2::text[]);
 
+-- name: revisions.materialise
+-- Keep a copy of what the given items serve now, before a change reaches them.
+SELECT materialise_revisions($1, $2::text[]);
+
 -- name: revisions.of_item
 -- An item's revisions, oldest first, each with the snapshot before it (for the diff).
-SELECT r.revision, r.op, r.recorded_at, r.key_name, r.snapshot, p.snapshot AS previous
+SELECT r.revision, r.op, r.recorded_at, r.key_name,
+       revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS snapshot, p.snapshot AS previous
 FROM revisions r
 LEFT JOIN revisions p ON p.collection = r.collection AND p.item_id = r.item_id AND p.revision = r.revision - 1
 WHERE r.collection = $1 AND r.item_id = $2
@@ -16,7 +21,7 @@ LIMIT $4;
 
 -- name: revisions.known_item
 -- The item as it was served at a past moment: its last revision recorded by then.
-SELECT snapshot FROM revisions
+SELECT revision_snapshot(collection, item_id, op, snapshot) FROM revisions
 WHERE collection = $1 AND item_id = $2 AND recorded_at <= $3
 ORDER BY revision DESC
 LIMIT 1;
@@ -40,7 +45,7 @@ WITH horizon AS (
     FROM pg_current_snapshot() AS s
 )
 SELECT r.txid::text AS txid, r.seq, r.collection, r.item_id AS id, r.revision, r.op, r.recorded_at, r.key_name,
-       r.snapshot AS item, p.snapshot AS previous
+       revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS item, p.snapshot AS previous
 FROM revisions r
 LEFT JOIN revisions p ON p.collection = r.collection AND p.item_id = r.item_id AND p.revision = r.revision - 1
 WHERE r.txid < (SELECT xmin FROM horizon)

@@ -55,6 +55,9 @@ async def test_list_items_carry_codes_names_and_capitals(client) -> None:
         "official_name": None,
         "common_name": None,
         "capital": "Tokyo",
+        "m49": "392",
+        "fips": "JA",
+        "cameo": "JPN",
     }
     assert (by_code["CN"]["capital"], by_code["CN"]["official_name"]) == (
         "Beijing",

@@ -30,6 +30,7 @@ PATH_VALUES = {
     "actor_id": "actor-alibaba",
     "source_id": "src-2026-01-07-thestar-scmp-china-south-korea-trade-deals",
     "period_id": "rel-cn-jp-2025-12-29",
+    "type_id": "visit",
 }
 # Not query parsing: `wait` holds a request open (the long poll of /v1/changes).
 SKIPPED_PARAMS = {"wait"}

@@ -147,6 +147,9 @@ async def test_other_list_queries_use_an_index(conn: db.Connection) -> None:
         "sources.list": ([None, None, 51], "sources"),
         "countries.list": ([None, 51], "countries"),
         "relationships.history": (["CN", "JP"], "relationship_periods"),
+        "timeline.buckets": (["CN-KR", dt.date(2017, 1, 1), D, "month", D, 180.0], "pair_days"),
+        "timeline.index_on": (["CN-KR", D, 180.0], "pair_days"),
+        "timeline.deals": (["CN-KR", dt.date(2017, 1, 1), D, "month"], "deals"),
     }
     for name, (args, table) in cases.items():
         scans = await _scans_of(conn, queries()[name], args)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,12 +46,14 @@ def wait_for(check: Callable[[], bool], seconds: float) -> None:
 
 
 @contextmanager
-def serve(env: dict[str, str], until: str = "/ready") -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Run `detente serve` until the block ends; enter once `until` answers 200."""
+def serve(
+    env: dict[str, str], until: str = "/ready", args: Sequence[str] = ()
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Run `detente serve` (with `args`) until the block ends; enter once `until` answers 200."""
     port = _free_port()
     detente = Path(sys.executable).with_name("detente")
     process = subprocess.Popen(
-        [str(detente), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(detente), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         # A test's requests all come from one address: the per-client rate limits stay out of it.
         env={**os.environ, "RATE_LIMIT_READS": "0", "RATE_LIMIT_WRITES": "0", **env, "LOG_LEVEL": "WARNING"},
         stdout=subprocess.DEVNULL,

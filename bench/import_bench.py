@@ -53,6 +53,7 @@ async def floor(conn: db.Connection, records: int) -> None:
     """The imported rows written again, straight into empty copies of their tables: no parsing,
     no checks, no revisions; only each table's own indexes, constraints and generated columns."""
     rows = 0
+    await conn.execute("SET statement_timeout = 0")
     started = time.perf_counter()
     for table in FLOOR_TABLES:
         columns = await conn.fetchval(

@@ -206,6 +206,13 @@ def _export_to(args: argparse.Namespace, settings: Settings) -> int:
             # The reader went away (`detente export | head`); stop quietly, like other filters.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 1
+    elif Path(args.file).exists() and not Path(args.file).is_file():
+        # A device or a pipe (/dev/null, a FIFO) is written in place: renaming onto it would replace it.
+        try:
+            with Path(args.file).open("wb") as device:
+                written = asyncio.run(_export(args, settings, device))
+        except OSError as exc:
+            return _fail(f"cannot write {args.file}: {exc.strerror}", status=2)
     else:
         # Written aside and renamed when complete: a failed export never looks like a finished one.
         target = Path(args.file)

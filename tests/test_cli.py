@@ -267,6 +267,21 @@ def test_export_to_stdout_is_the_same_bytes(
     assert done.stderr.decode().startswith("exported ")  # the summary, and no progress bar
 
 
+def test_export_into_a_pipe_writes_through_it_and_leaves_it_a_pipe(
+    fresh_url: str, use: Callable[[str], None], tmp_path: Path
+) -> None:
+    # A device or FIFO (/dev/null, a named pipe) must be written in place, never replaced by a file.
+    use(fresh_url)
+    fifo = tmp_path / "export.pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    assert main(["export", "--quiet", str(fifo)]) == 0
+    streamed, _ = reader.communicate(timeout=60)
+    assert fifo.is_fifo()
+    assert not (tmp_path / "export.pipe.partial").exists()
+    assert streamed == detente(fresh_url, "export").stdout
+
+
 def test_a_failed_export_leaves_no_file(tmp_path: Path, use: Callable[[str], None], capsys) -> None:
     use("postgresql://postgres@127.0.0.1:1/nothing")
     target = tmp_path / "out.ndjson"

@@ -14,8 +14,10 @@ from litestar.params import QueryParameter
 
 from schemas.deals import DealPage
 from schemas.events import EventPage
+from schemas.facets import DealFacet, EventFacet
 from schemas.pairs import PairOut, PairPage
 from schemas.timeline import Interval, TimelineFormat, TimelineOut
+from service import facets as fc
 from service import streams, timeline
 from service.context import Ctx
 from service.db import DbConnection
@@ -71,7 +73,12 @@ async def get_pair(
     )
 
 
-@get("/{a:str}/{b:str}/events", operation_id="listPairEvents", responses=problems())
+@get(
+    "/{a:str}/{b:str}/events",
+    operation_id="listPairEvents",
+    responses=problems(),
+    guards=[fc.only(EventFacet)],
+)
 async def list_pair_events(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -87,19 +94,26 @@ async def list_pair_events(
     date_to: p.DateTo = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
+    facet: fc.EventFacets = None,
 ) -> Response[EventPage]:
     """The pair's events, newest first; `initiator`/`target` pick one direction."""
     check_range(date_from, date_to)
+    facets = fc.wanted(request, facet, None)
     r = ctx.resolver
     filters = events.EventFilters(
         pair=r.pair_of(a, b, location="path").key, initiator=r.optional(initiator, "initiator"),
         target=r.optional(target, "target"), type=type, status=status, sector=sector,
         date_from=date_from, date_to=date_to,
     )  # fmt: skip
-    return await events_page(request, conn, ctx, filters, limit, cursor)
+    return await events_page(request, conn, ctx, filters, limit, cursor, facets=facets)
 
 
-@get("/{a:str}/{b:str}/deals", operation_id="listPairDeals", responses=problems())
+@get(
+    "/{a:str}/{b:str}/deals",
+    operation_id="listPairDeals",
+    responses=problems(),
+    guards=[fc.only(DealFacet)],
+)
 async def list_pair_deals(
     request: Request[Any, Any, Any],
     conn: DbConnection,
@@ -113,14 +127,16 @@ async def list_pair_deals(
     date_to: p.DateTo = None,
     limit: p.Limit = 50,
     cursor: p.Cursor = None,
+    facet: fc.DealFacets = None,
 ) -> Response[DealPage]:
     """The pair's deals, newest first."""
     check_range(date_from, date_to)
+    facets = fc.wanted(request, facet, None)
     pair = ctx.resolver.pair_of(a, b, location="path")
     filters = deals.DealFilters(
         pair=pair.key, kind=kind, status=status, sector=sector, date_from=date_from, date_to=date_to
     )
-    return await deals_page(request, conn, ctx, filters, limit, cursor)
+    return await deals_page(request, conn, ctx, filters, limit, cursor, facets=facets)
 
 
 IntervalParam = Annotated[

@@ -96,6 +96,23 @@ async def test_deal_facets_count_every_match_of_the_filters(client, filters) -> 
     assert response.json()["facets"] == _expected(items, DEAL_TALLIES)
 
 
+@pytest.mark.parametrize(
+    ("path", "names", "tallies"),
+    [("/v1/pairs/Seoul/Beijing/events", EVENT_FACETS, EVENT_TALLIES),
+     ("/v1/pairs/KR/CN/deals", DEAL_FACETS, DEAL_TALLIES)],
+    ids=["events", "deals"],
+)  # fmt: skip
+async def test_a_pairs_lists_count_facets_over_the_pair(client, path, names, tallies) -> None:
+    items, _ = await _walk(client, path, {"limit": 200})
+    assert items
+    response = await client.get(path, params={"limit": 1, "facet": names})
+    assert response.status_code == 200, response.text
+    assert response.json()["facets"] == _expected(items, tallies)
+    wrong = await client.get(path, params={"facet": "colour"})
+    assert wrong.status_code == 422
+    assert "facet" in wrong.text
+
+
 async def test_only_the_facets_asked_for_and_none_unless_asked(client) -> None:
     plain = (await client.get("/v1/events")).json()
     assert "facets" not in plain

@@ -22,7 +22,7 @@ from typing import IO
 
 from service import db, gdelt, setup
 from service.settings import Settings
-from tests.databases import Databases, server_url, with_database
+from tests.databases import scratch_database
 
 COUNTRIES = ["USA", "CHN", "RUS", "JPN", "KOR", "GBR", "FRA", "DEU", "IND", "IRN", "ISR", "UKR", "TUR", "PAK",
              "PRK", "SAU", "BRA", "AUS", "CAN", "MEX", "EGY", "NGA", "ZAF", "IDN", "VNM", "PHL", "TWN", "ITA",
@@ -86,13 +86,8 @@ async def main_async(args: argparse.Namespace) -> None:
         with path.open("wb") as out:
             write(out, args.rows, args.seed)
         print(f"generated {args.rows} GDELT 2.0 rows ({path.stat().st_size / 1e6:.0f} MB)")
-        with server_url() as server:
-            dbs = Databases(server)
-            try:
-                name = await dbs.create("bench_gdelt")
-                await run(path, with_database(server, name))
-            finally:
-                await dbs.drop_all()
+        async with scratch_database("bench_gdelt") as url:
+            await run(path, url)
 
 
 def main() -> None:

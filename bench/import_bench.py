@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.generate import write
 from service import db, importer, setup
 from service.settings import Settings
-from tests.databases import Databases, server_url, with_database
+from tests.databases import scratch_database
 
 
 async def run(path: Path, url: str) -> None:
@@ -79,13 +79,8 @@ async def main_async(args: argparse.Namespace) -> None:
         with path.open("wb") as out:
             count = write(out, args.seed, args.events, args.deals, args.periods, 200)
         print(f"generated {count} records ({path.stat().st_size / 1e6:.0f} MB)")
-        with server_url() as server:
-            dbs = Databases(server)
-            try:
-                name = await dbs.create("bench_import")
-                await run(path, with_database(server, name))
-            finally:
-                await dbs.drop_all()
+        async with scratch_database("bench_import") as url:
+            await run(path, url)
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import msgspec
@@ -29,6 +28,7 @@ import msgspec
 from bench.generate import write
 from service import db, importer, migrate, setup
 from service.settings import PROJECT_ROOT, Settings
+from tests.databases import with_database
 
 CHUNK = 100_000
 EMBEDDED_DIR = PROJECT_ROOT / ".detente" / "bench-pgdata"
@@ -54,11 +54,6 @@ class State(msgspec.Struct):
     spec: Spec
     lines_done: int = 0
     complete: bool = False
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -159,16 +159,31 @@ def _open_input(name: str) -> contextlib.AbstractContextManager[BinaryIO]:
 async def _import(args: argparse.Namespace, settings: Settings, source: BinaryIO) -> int:
     async with _database(settings) as conn:
         resolver = await setup.load_resolver(conn)
-        with progress.reading(args.quiet) as bar:
-            lines = progress.lines(bar, source, "reading", "writing")
-            # One transaction: valid records are written together, refused lines leave no trace.
-            async with conn.transaction():
-                report = await importer.apply(conn, resolver, importer.parse_lines(lines), args.key_name)
-            if report.changed >= ANALYZE_AFTER:
-                bar.add_task("analyzing", total=None, lines=report.lines)
-                await conn.execute(queries()["maintenance.analyze"])
+
+        def write(c: db.Connection, lines: Iterator[bytes]) -> Awaitable[ImportReport]:
+            return importer.apply(c, resolver, importer.parse_lines(lines), args.key_name)
+
+        report = await _load(conn, args, source, write)
     _print_report(report, as_json=args.json)
     return 1 if report.errors else 0
+
+
+async def _load(
+    conn: db.Connection,
+    args: argparse.Namespace,
+    source: BinaryIO | Iterable[bytes],
+    write: Callable[[db.Connection, Iterator[bytes]], Awaitable[ImportReport]],
+) -> ImportReport:
+    """One input in one transaction behind a progress bar; a large load refreshes planner statistics."""
+    with progress.reading(args.quiet) as bar:
+        lines = progress.lines(bar, source, "reading", "writing")
+        # One transaction: valid records are written together, refused lines leave no trace.
+        async with conn.transaction():
+            report = await write(conn, lines)
+        if report.changed >= ANALYZE_AFTER:
+            bar.add_task("analyzing", total=None, lines=report.lines)
+            await conn.execute(queries()["maintenance.analyze"])
+    return report
 
 
 def _print_report(report: ImportReport, *, as_json: bool) -> None:
@@ -325,12 +340,8 @@ async def _gdelt_files(
     refused = 0
     async with _database(settings) as conn:
         for name, source in files:
-            with progress.reading(args.quiet) as bar:
-                rows = progress.lines(bar, gdelt.lines_of(source, name), "reading", "writing")
-                async with conn.transaction():
-                    report = await gdelt.apply(conn, rows, args.key_name)
-                if report.changed >= ANALYZE_AFTER:
-                    await conn.execute(queries()["maintenance.analyze"])
+            rows = gdelt.lines_of(source, name)
+            report = await _load(conn, args, rows, lambda c, lines: gdelt.apply(c, lines, args.key_name))
             if not args.json:
                 print(f"{name}:")
             _print_report(report, as_json=args.json)

@@ -285,7 +285,7 @@ async def write_batch(
     if large:
         await conn.execute(q["imports.analyze_staging"])
     errors += await _drop_broken(conn, batch)
-    written = await _write_staged(conn, key_name, large)
+    written = await _write_staged(conn, key_name)
     line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
     valid = len(batch.ids) - len({e.line for e in errors if e.line in line_ids})
     changed = len(written & batch.ids.keys())
@@ -312,15 +312,9 @@ async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
         await conn.execute(q["imports.drop_lines"], list(first))
 
 
-async def _write_staged(conn: Connection, key_name: str, large: bool) -> set[tuple[str, str]]:
-    """Upsert the staged records, refresh what derives from them, record revisions."""
+async def _write_staged(conn: Connection, key_name: str) -> set[tuple[str, str]]:
+    """Upsert the staged records that change anything, refresh what derives from them, record revisions."""
     q = queries()
-    staged: dict[str, set[str]] = defaultdict(set)
-    for r in await conn.fetch(q["imports.staged_ids"]):
-        staged[r["collection"]].add(r["id"])
-    if not staged:
-        return set()
-    before = (await conn.fetch(q["imports.touched_before"]))[0]
     await conn.execute(q["imports.find_relinked"])
     await conn.execute(q["imports.find_changed"])
     reached: dict[str, set[str]] = defaultdict(set)
@@ -328,8 +322,13 @@ async def _write_staged(conn: Connection, key_name: str, large: bool) -> set[tup
         reached[r["collection"]].add(r["item_id"])
     if not reached:
         return set()
+    # Sized by what changes, not by what was sent: a large file with one edit is a small write.
+    large = sum(len(ids) for ids in reached.values()) >= LARGE_BATCH
+    # `reached` holds every event, deal and period whose pairs can change, closed periods too.
+    touched = (sorted(reached["events"]), sorted(reached["deals"]), sorted(reached["relationship-periods"]))
+    before = [] if large else await pairs.touched(conn, *touched)
     prepared = await revisions.prepare(conn, reached)
-    closed = [r["id"] for r in await conn.fetch(q["imports.close_open_periods"])]
+    await conn.execute(q["imports.close_open_periods"])
     for name in ("sources", "actors", "periods"):
         await conn.execute(q[f"imports.upsert_{name}"])
     await conn.execute(q["imports.replace_links"])
@@ -348,7 +347,5 @@ async def _write_staged(conn: Connection, key_name: str, large: bool) -> set[tup
         await conn.execute(q["imports.analyze_written"])
         await conn.execute(q["pairs.rebuild"])
     else:
-        periods = staged["relationship-periods"] | set(closed)
-        after = await pairs.touched(conn, sorted(staged["events"]), sorted(staged["deals"]), sorted(periods))
-        await pairs.refresh(conn, sorted(set(before["pairs"]) | set(after)))
+        await pairs.refresh(conn, sorted(set(before) | set(await pairs.touched(conn, *touched))))
     return {(w.collection, w.item_id) for w in await revisions.record(conn, key_name, prepared)}

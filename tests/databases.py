@@ -6,8 +6,8 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -35,6 +35,17 @@ def server_url() -> Iterator[str]:
     finally:
         embedded.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@asynccontextmanager
+async def scratch_database(suffix: str) -> AsyncIterator[str]:
+    """The URL of a new empty database on the test server, dropped when the block ends."""
+    with server_url() as server:
+        dbs = Databases(server)
+        try:
+            yield with_database(server, await dbs.create(suffix))
+        finally:
+            await dbs.drop_all()
 
 
 class Databases:

@@ -131,29 +131,13 @@ WITH a AS (DELETE FROM stage_sources WHERE line = ANY($1::int[])),
      g AS (DELETE FROM stage_drivers WHERE line = ANY($1::int[]))
 DELETE FROM stage_citations WHERE line = ANY($1::int[]);
 
--- name: imports.staged_ids
-SELECT 'sources' AS collection, id FROM stage_sources
-UNION ALL SELECT 'actors', id FROM stage_actors
-UNION ALL SELECT 'events', id FROM stage_events
-UNION ALL SELECT 'deals', id FROM stage_deals
-UNION ALL SELECT 'relationship-periods', id FROM stage_periods;
-
--- name: imports.touched_before
--- What the staged items point at now, before they change: pairs and the events deals hang on.
-SELECT coalesce((SELECT array_agg(DISTINCT pair) FROM (
-            SELECT unnest(e.pairs) AS pair FROM events e JOIN stage_events s USING (id)
-            UNION ALL SELECT unnest(d.pairs) FROM deals d JOIN stage_deals s USING (id)) t), '{}') AS pairs,
-       coalesce((SELECT array_agg(DISTINCT d.event_id) FROM deals d JOIN stage_deals s USING (id)
-                 WHERE d.event_id IS NOT NULL), '{}') AS deal_events;
-
 -- name: imports.close_open_periods
 -- A new open period closes the stored open period of its pair that began before it.
 UPDATE relationship_periods o SET valid_to = p.valid_from
 FROM stage_periods p
 WHERE o.country_a = p.country_a AND o.country_b = p.country_b AND o.valid_to IS NULL
   AND p.valid_to IS NULL AND o.valid_from < p.valid_from
-  AND NOT EXISTS (SELECT 1 FROM stage_periods s WHERE s.id = o.id)
-RETURNING o.id;
+  AND NOT EXISTS (SELECT 1 FROM stage_periods s WHERE s.id = o.id);
 
 -- name: imports.upsert_sources
 INSERT INTO sources (id, url, title, publisher, original_publisher, published_on, language, disclosures, notes)
@@ -187,7 +171,8 @@ WHERE (actors.kind, actors.name, actors.aliases, actors.country, actors.role, ac
 
 -- name: imports.upsert_events
 -- Events with the filter arrays derived from their staged participants, so each row is
--- written once, complete.
+-- written once, complete. `pairs` is every two of the item's countries (sorted, so in key order),
+-- built per row from its own small array rather than by joining the members with themselves.
 WITH m AS (
     SELECT m.item_id, m.role, m.country, m.actor_id
     FROM stage_members m JOIN stage_changed c USING (collection, item_id)
@@ -203,11 +188,6 @@ WITH m AS (
            coalesce(array_agg(DISTINCT actor_id ORDER BY actor_id) FILTER (WHERE actor_id IS NOT NULL), '{}')
                AS actor_ids
     FROM m GROUP BY item_id
-), paired AS (
-    SELECT a.item_id, array_agg(DISTINCT a.country || '-' || b.country ORDER BY a.country || '-' || b.country)
-               AS pairs
-    FROM m a JOIN m b ON b.item_id = a.item_id AND a.country < b.country
-    GROUP BY a.item_id
 )
 INSERT INTO events (id, type, cameo_code, title, summary, status, start_date, start_precision, end_date,
                     end_precision, date_inferred, date_note, location_name, location_country,
@@ -218,13 +198,13 @@ SELECT s.id, s.type, coalesce(s.cameo_code, t.cameo_code), s.title, s.summary, s
        s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
        s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
        coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
-       s.location_lat, s.location_lon, coalesce(agg.countries, '{}'), coalesce(paired.pairs, '{}'), coalesce(agg.initiators, '{}'),
-       coalesce(agg.targets, '{}'), coalesce(agg.actor_ids, '{}')
+       s.location_lat, s.location_lon, coalesce(agg.countries, '{}'),
+       ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1),
+       coalesce(agg.initiators, '{}'), coalesce(agg.targets, '{}'), coalesce(agg.actor_ids, '{}')
 FROM stage_events s
 JOIN stage_changed c ON c.collection = 'events' AND c.item_id = s.id
 JOIN event_types t ON t.id = s.type
 LEFT JOIN agg ON agg.item_id = s.id
-LEFT JOIN paired ON paired.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET
     type = excluded.type, cameo_code = excluded.cameo_code, title = excluded.title,
     summary = excluded.summary, status = excluded.status, start_date = excluded.start_date,
@@ -265,11 +245,6 @@ WITH m AS (
            coalesce(array_agg(DISTINCT actor_id ORDER BY actor_id) FILTER (WHERE actor_id IS NOT NULL), '{}')
                AS actor_ids
     FROM m GROUP BY item_id
-), paired AS (
-    SELECT a.item_id, array_agg(DISTINCT a.country || '-' || b.country ORDER BY a.country || '-' || b.country)
-               AS pairs
-    FROM m a JOIN m b ON b.item_id = a.item_id AND a.country < b.country
-    GROUP BY a.item_id
 )
 INSERT INTO deals (id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
                    amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
@@ -278,11 +253,12 @@ INSERT INTO deals (id, kind, title, summary, status, signed_on, date_precision, 
 SELECT id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
        amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
        value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors,
-       coalesce(agg.countries, '{}'), coalesce(paired.pairs, '{}'), coalesce(agg.actor_ids, '{}')
+       coalesce(agg.countries, '{}'),
+       ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1),
+       coalesce(agg.actor_ids, '{}')
 FROM stage_deals s
 JOIN stage_changed c ON c.collection = 'deals' AND c.item_id = s.id
 LEFT JOIN agg ON agg.item_id = s.id
-LEFT JOIN paired ON paired.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET
     kind = excluded.kind, title = excluded.title, summary = excluded.summary, status = excluded.status,
     signed_on = excluded.signed_on, date_precision = excluded.date_precision,

@@ -13,8 +13,9 @@ from tests.faults.harness import Load, fetchval, run, serve
 pytestmark = pytest.mark.smoke
 KILLS = 5
 KILL_EVERY = 0.6
-# Seconds from a kill to the first success of a request sent after it: ~100 ms typically (the
-# median is held to it), with headroom for one slow reconnect on a busy CI machine.
+# Seconds from a kill to the first success of a request sent after it. The median is held to
+# one reconnect (~100 ms) plus a few ordinary request times measured in the same run, so that a
+# busy CI machine slows the bound with the service; no single recovery may pass the hard bound.
 RECOVERY_TYPICAL = 0.1
 RECOVERY_BOUND = 0.25
 
@@ -53,6 +54,7 @@ def test_terminated_connections_give_503_then_recover_at_once(target: Target) ->
             moment - 0.05 <= a.ended and a.started <= moment + RECOVERY_BOUND for moment, _ in kills
         ), a
     assert all(r is not None and r <= RECOVERY_BOUND for r in recoveries), recoveries
-    assert sorted(r for r in recoveries if r is not None)[len(recoveries) // 2] <= RECOVERY_TYPICAL, (
-        recoveries
-    )
+    before = sorted(a.ended - a.started for a in answers if a.status == 200 and a.ended < kills[0][0])
+    ordinary = before[len(before) // 2]
+    typical = sorted(r for r in recoveries if r is not None)[len(recoveries) // 2]
+    assert typical <= RECOVERY_TYPICAL + 3 * ordinary, (recoveries, ordinary)

@@ -227,14 +227,15 @@ async def apply(
     reader = Reader(await Codebook.load(conn), batch)
     errors: list[LineError] = []
     lines = 0
-    for number, raw in enumerate(rows, start=1):
-        if not raw.strip():
-            continue
-        lines += 1
-        try:
-            reader.add(number, raw)
-        except Bad as exc:
-            errors.append(LineError(line=number, id=_guess_id(raw), reason=str(exc)))
+    with importer.collection_paused():
+        for number, raw in enumerate(rows, start=1):
+            if not raw.strip():
+                continue
+            lines += 1
+            try:
+                reader.add(number, raw)
+            except Bad as exc:
+                errors.append(LineError(line=number, id=_guess_id(raw), reason=str(exc)))
     report = await importer.write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
     return msgspec.structs.replace(report, skipped=reader.skipped)
 

@@ -16,6 +16,9 @@ WITH page AS (
       AND ($7::text IS NULL OR e.sectors @> ARRAY[$7::text])
       AND ($8::text IS NULL OR e.status = $8)
       AND (($9::date IS NULL AND $10::date IS NULL) OR e.span && daterange($9, $10, '[]'))
+      -- Implied by the overlap (a span starts on start_date), and lets the date index start its
+      -- walk at the window's end instead of at the newest event.
+      AND ($10::date IS NULL OR e.start_date <= $10)
       AND ($11::text IS NULL OR e.search @@ websearch_to_tsquery('english', $11))
       AND ($12::date IS NULL OR (e.start_date, e.id) < ($12, $13::text))
     ORDER BY e.start_date DESC, e.id DESC

@@ -302,50 +302,58 @@ WHERE (relationship_periods.country_a, relationship_periods.country_b, relations
 
 -- name: imports.find_relinked
 -- Which staged items bring other members, citations or drivers than they have: only those get
--- their links rewritten, so re-importing unchanged data rewrites nothing.
-WITH staged AS (
-    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
-        SELECT collection, item_id, 'm' || ROW(ordinal, role, country, actor_id)::text AS sig FROM stage_members
-        UNION ALL
-        SELECT collection, item_id, 'c' || ROW(ordinal, source_id, attribution)::text FROM stage_citations
-        UNION ALL
-        SELECT 'relationship-periods', period_id, 'd' || ROW(ordinal, event_id)::text FROM stage_drivers
-    ) x GROUP BY collection, item_id
-), stored AS (
-    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
-        SELECT 'events' AS collection, t.event_id AS item_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text AS sig
-        FROM event_participants t JOIN stage_events s ON s.id = t.event_id
-        UNION ALL
-        SELECT 'deals', t.deal_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text
-        FROM deal_parties t JOIN stage_deals s ON s.id = t.deal_id
-        UNION ALL
-        SELECT 'events', t.event_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM event_sources t JOIN stage_events s ON s.id = t.event_id
-        UNION ALL
-        SELECT 'deals', t.deal_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM deal_sources t JOIN stage_deals s ON s.id = t.deal_id
-        UNION ALL
-        SELECT 'actors', t.actor_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM actor_sources t JOIN stage_actors s ON s.id = t.actor_id
-        UNION ALL
-        SELECT 'relationship-periods', t.period_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM period_sources t JOIN stage_periods s ON s.id = t.period_id
-        UNION ALL
-        SELECT 'relationship-periods', t.period_id, 'd' || ROW(t.ordinal, t.event_id)::text
-        FROM period_events t JOIN stage_periods s ON s.id = t.period_id
-    ) y GROUP BY collection, item_id
-), items AS (
-    SELECT 'actors' AS collection, id FROM stage_actors
-    UNION ALL SELECT 'events', id FROM stage_events
-    UNION ALL SELECT 'deals', id FROM stage_deals
-    UNION ALL SELECT 'relationship-periods', id FROM stage_periods
+-- their links rewritten, so re-importing unchanged data rewrites nothing. A new item is relinked
+-- when it brings any link; a stored one when its staged and stored links differ as sets (each
+-- link is unique by its item and ordinal).
+WITH items AS MATERIALIZED (
+    SELECT 'actors' AS collection, s.id, t.id IS NOT NULL AS stored FROM stage_actors s LEFT JOIN actors t USING (id)
+    UNION ALL
+    SELECT 'events', s.id, t.id IS NOT NULL FROM stage_events s LEFT JOIN events t USING (id)
+    UNION ALL
+    SELECT 'deals', s.id, t.id IS NOT NULL FROM stage_deals s LEFT JOIN deals t USING (id)
+    UNION ALL
+    SELECT 'relationship-periods', s.id, t.id IS NOT NULL
+    FROM stage_periods s LEFT JOIN relationship_periods t USING (id)
+), staged (collection, item_id, kind, ordinal, role, country, actor_id, source_id, attribution, event_id) AS (
+    SELECT collection, item_id, 'm', ordinal, role, country, actor_id, NULL, NULL, NULL FROM stage_members
+    UNION ALL
+    SELECT collection, item_id, 'c', ordinal, NULL, NULL, NULL, source_id, attribution, NULL FROM stage_citations
+    UNION ALL
+    SELECT 'relationship-periods', period_id, 'd', ordinal, NULL, NULL, NULL, NULL, NULL, event_id FROM stage_drivers
+), stored (collection, item_id, kind, ordinal, role, country, actor_id, source_id, attribution, event_id) AS (
+    SELECT 'events', t.event_id, 'm', t.ordinal::int, t.role, t.country::text, t.actor_id, NULL, NULL, NULL
+    FROM event_participants t JOIN stage_events s ON s.id = t.event_id
+    UNION ALL
+    SELECT 'deals', t.deal_id, 'm', t.ordinal::int, t.role, t.country::text, t.actor_id, NULL, NULL, NULL
+    FROM deal_parties t JOIN stage_deals s ON s.id = t.deal_id
+    UNION ALL
+    SELECT 'events', t.event_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution, NULL
+    FROM event_sources t JOIN stage_events s ON s.id = t.event_id
+    UNION ALL
+    SELECT 'deals', t.deal_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution, NULL
+    FROM deal_sources t JOIN stage_deals s ON s.id = t.deal_id
+    UNION ALL
+    SELECT 'actors', t.actor_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution, NULL
+    FROM actor_sources t JOIN stage_actors s ON s.id = t.actor_id
+    UNION ALL
+    SELECT 'relationship-periods', t.period_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution,
+           NULL
+    FROM period_sources t JOIN stage_periods s ON s.id = t.period_id
+    UNION ALL
+    SELECT 'relationship-periods', t.period_id, 'd', t.ordinal::int, NULL, NULL, NULL, NULL, NULL, t.event_id
+    FROM period_events t JOIN stage_periods s ON s.id = t.period_id
+), staged_of_stored AS (
+    SELECT l.* FROM staged l JOIN items i ON i.collection = l.collection AND i.id = l.item_id WHERE i.stored
+), differing AS (
+    (SELECT * FROM staged_of_stored EXCEPT SELECT * FROM stored)
+    UNION ALL
+    (SELECT * FROM stored EXCEPT SELECT * FROM staged_of_stored)
 )
 INSERT INTO stage_relinked (collection, item_id)
-SELECT i.collection, i.id
-FROM items i
-LEFT JOIN staged st ON st.collection = i.collection AND st.item_id = i.id
-LEFT JOIN stored so ON so.collection = i.collection AND so.item_id = i.id
-WHERE st.sig IS DISTINCT FROM so.sig;
+SELECT collection, item_id FROM differing
+UNION
+SELECT l.collection, l.item_id FROM staged l JOIN items i ON i.collection = l.collection AND i.id = l.item_id
+WHERE NOT i.stored;
 
 -- name: imports.find_changed
 -- Staged items the upserts below will write: new ones, ones whose own columns differ from the
@@ -495,3 +503,19 @@ ANALYZE stage_sources, stage_actors, stage_events, stage_deals, stage_periods, s
 -- After a large load the planner must know the tables grew, or it plans the rest for empty ones.
 ANALYZE sources, actors, events, deals, relationship_periods, event_participants, deal_parties,
         event_sources, deal_sources;
+
+-- name: imports.bulk_memory
+-- A large load sorts and hashes hundreds of thousands of rows per statement and may rebuild
+-- indexes: room enough to do it in memory, for this transaction only.
+SELECT set_config('work_mem', '256MB', true), set_config('maintenance_work_mem', '512MB', true);
+
+-- name: imports.table_rows
+-- How many rows each table holds, from the planner's statistics (0 when never counted).
+SELECT c.oid::regclass::text AS name, greatest(c.reltuples, 0)::bigint AS rows
+FROM pg_class c WHERE c.oid = ANY ($1::text[]::regclass[]);
+
+-- name: imports.drop_secondary_indexes
+SELECT drop_secondary_indexes($1::text[]::regclass[]);
+
+-- name: imports.create_indexes
+SELECT create_indexes($1::text[]);

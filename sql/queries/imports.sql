@@ -303,8 +303,7 @@ WHERE (relationship_periods.country_a, relationship_periods.country_b, relations
 -- name: imports.find_relinked
 -- Which staged items bring other members, citations or drivers than they have: only those get
 -- their links rewritten, so re-importing unchanged data rewrites nothing. A new item is relinked
--- when it brings any link; a stored one when its staged and stored links differ as sets (each
--- link is unique by its item and ordinal).
+-- when it brings any link; only stored items need their links compared, as sorted signatures.
 WITH items AS MATERIALIZED (
     SELECT 'actors' AS collection, s.id, t.id IS NOT NULL AS stored FROM stage_actors s LEFT JOIN actors t USING (id)
     UNION ALL
@@ -314,46 +313,55 @@ WITH items AS MATERIALIZED (
     UNION ALL
     SELECT 'relationship-periods', s.id, t.id IS NOT NULL
     FROM stage_periods s LEFT JOIN relationship_periods t USING (id)
-), staged (collection, item_id, kind, ordinal, role, country, actor_id, source_id, attribution, event_id) AS (
-    SELECT collection, item_id, 'm', ordinal, role, country, actor_id, NULL, NULL, NULL FROM stage_members
-    UNION ALL
-    SELECT collection, item_id, 'c', ordinal, NULL, NULL, NULL, source_id, attribution, NULL FROM stage_citations
-    UNION ALL
-    SELECT 'relationship-periods', period_id, 'd', ordinal, NULL, NULL, NULL, NULL, NULL, event_id FROM stage_drivers
-), stored (collection, item_id, kind, ordinal, role, country, actor_id, source_id, attribution, event_id) AS (
-    SELECT 'events', t.event_id, 'm', t.ordinal::int, t.role, t.country::text, t.actor_id, NULL, NULL, NULL
-    FROM event_participants t JOIN stage_events s ON s.id = t.event_id
-    UNION ALL
-    SELECT 'deals', t.deal_id, 'm', t.ordinal::int, t.role, t.country::text, t.actor_id, NULL, NULL, NULL
-    FROM deal_parties t JOIN stage_deals s ON s.id = t.deal_id
-    UNION ALL
-    SELECT 'events', t.event_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution, NULL
-    FROM event_sources t JOIN stage_events s ON s.id = t.event_id
-    UNION ALL
-    SELECT 'deals', t.deal_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution, NULL
-    FROM deal_sources t JOIN stage_deals s ON s.id = t.deal_id
-    UNION ALL
-    SELECT 'actors', t.actor_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution, NULL
-    FROM actor_sources t JOIN stage_actors s ON s.id = t.actor_id
-    UNION ALL
-    SELECT 'relationship-periods', t.period_id, 'c', t.ordinal::int, NULL, NULL, NULL, t.source_id, t.attribution,
-           NULL
-    FROM period_sources t JOIN stage_periods s ON s.id = t.period_id
-    UNION ALL
-    SELECT 'relationship-periods', t.period_id, 'd', t.ordinal::int, NULL, NULL, NULL, NULL, NULL, t.event_id
-    FROM period_events t JOIN stage_periods s ON s.id = t.period_id
-), staged_of_stored AS (
-    SELECT l.* FROM staged l JOIN items i ON i.collection = l.collection AND i.id = l.item_id WHERE i.stored
-), differing AS (
-    (SELECT * FROM staged_of_stored EXCEPT SELECT * FROM stored)
-    UNION ALL
-    (SELECT * FROM stored EXCEPT SELECT * FROM staged_of_stored)
+), kept AS (
+    SELECT collection, id FROM items WHERE stored
+), staged AS (
+    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
+        SELECT m.collection, m.item_id, 'm' || ROW(m.ordinal, m.role, m.country, m.actor_id)::text AS sig
+        FROM stage_members m JOIN kept k ON k.collection = m.collection AND k.id = m.item_id
+        UNION ALL
+        SELECT c.collection, c.item_id, 'c' || ROW(c.ordinal, c.source_id, c.attribution)::text
+        FROM stage_citations c JOIN kept k ON k.collection = c.collection AND k.id = c.item_id
+        UNION ALL
+        SELECT 'relationship-periods', d.period_id, 'd' || ROW(d.ordinal, d.event_id)::text
+        FROM stage_drivers d JOIN kept k ON k.collection = 'relationship-periods' AND k.id = d.period_id
+    ) x GROUP BY collection, item_id
+), stored AS (
+    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
+        SELECT 'events' AS collection, t.event_id AS item_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text AS sig
+        FROM event_participants t JOIN stage_events s ON s.id = t.event_id
+        UNION ALL
+        SELECT 'deals', t.deal_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text
+        FROM deal_parties t JOIN stage_deals s ON s.id = t.deal_id
+        UNION ALL
+        SELECT 'events', t.event_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM event_sources t JOIN stage_events s ON s.id = t.event_id
+        UNION ALL
+        SELECT 'deals', t.deal_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM deal_sources t JOIN stage_deals s ON s.id = t.deal_id
+        UNION ALL
+        SELECT 'actors', t.actor_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM actor_sources t JOIN stage_actors s ON s.id = t.actor_id
+        UNION ALL
+        SELECT 'relationship-periods', t.period_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
+        FROM period_sources t JOIN stage_periods s ON s.id = t.period_id
+        UNION ALL
+        SELECT 'relationship-periods', t.period_id, 'd' || ROW(t.ordinal, t.event_id)::text
+        FROM period_events t JOIN stage_periods s ON s.id = t.period_id
+    ) y GROUP BY collection, item_id
 )
 INSERT INTO stage_relinked (collection, item_id)
-SELECT collection, item_id FROM differing
-UNION
-SELECT l.collection, l.item_id FROM staged l JOIN items i ON i.collection = l.collection AND i.id = l.item_id
-WHERE NOT i.stored;
+SELECT k.collection, k.id
+FROM kept k
+LEFT JOIN staged st ON st.collection = k.collection AND st.item_id = k.id
+LEFT JOIN stored so ON so.collection = k.collection AND so.item_id = k.id
+WHERE st.sig IS DISTINCT FROM so.sig
+UNION ALL
+SELECT i.collection, i.id FROM items i
+WHERE NOT i.stored AND (EXISTS (SELECT FROM stage_members m WHERE m.collection = i.collection AND m.item_id = i.id)
+                        OR EXISTS (SELECT FROM stage_citations c WHERE c.collection = i.collection AND c.item_id = i.id)
+                        OR EXISTS (SELECT FROM stage_drivers d
+                                   WHERE i.collection = 'relationship-periods' AND d.period_id = i.id));
 
 -- name: imports.find_changed
 -- Staged items the upserts below will write: new ones, ones whose own columns differ from the
@@ -402,7 +410,9 @@ WHERE t.id IS NULL
       IS DISTINCT FROM
       (s.country_a, s.country_b, s.valid_from, s.valid_from_precision, s.valid_to, s.status, s.trend, s.summary)
 UNION
-SELECT collection, item_id FROM stage_relinked;
+SELECT collection, item_id FROM stage_relinked
+-- In key order: the temporary table's primary key then grows at its right edge.
+ORDER BY 1, 2;
 
 -- name: imports.reached
 -- Every item the staged changes reach directly: the changed items, the events their deals hang

@@ -34,7 +34,8 @@ _DECODER = msgspec.json.Decoder(Record)
 # set-based statements that follow get plans for the real row counts.
 LARGE_BATCH = 5_000
 # A large batch that writes at least as many items of a kind as its table holds drops the
-# secondary indexes of that table (and of its link tables) and builds them once at the end.
+# secondary indexes of that table (and of its link tables) and builds them once at the end; the
+# table's pair-day rollup is counted again once, instead of row by row.
 RELOADS = {
     "events": ("events", "event_participants", "event_sources"),
     "deals": ("deals", "deal_parties", "deal_sources"),
@@ -353,9 +354,7 @@ async def _write_staged(conn: Connection, key_name: str) -> set[tuple[str, str]]
     # `reached` holds every event, deal and period whose pairs can change, closed periods too.
     touched = (sorted(reached["events"]), sorted(reached["deals"]), sorted(reached["relationship-periods"]))
     before = [] if large else await pairs.touched(conn, *touched)
-    rebuild: list[str] = []
-    if large:
-        rebuild = await _drop_indexes_for_reload(conn, reached)
+    reload = await _begin_reload(conn, reached) if large else None
     prepared = await revisions.prepare(conn, reached)
     await conn.execute(q["imports.close_open_periods"])
     for name in ("sources", "actors", "periods"):
@@ -378,13 +377,25 @@ async def _write_staged(conn: Connection, key_name: str) -> set[tuple[str, str]]
     else:
         await pairs.refresh(conn, sorted(set(before) | set(await pairs.touched(conn, *touched))))
     recorded = await revisions.record(conn, key_name, prepared)
-    if rebuild:
-        await conn.execute(q["imports.create_indexes"], rebuild)
+    if reload:
+        await _end_reload(conn, reload)
     return {(w.collection, w.item_id) for w in recorded}
 
 
-async def _drop_indexes_for_reload(conn: Connection, reached: dict[str, set[str]]) -> list[str]:
-    """Drop the secondary indexes of every table this batch at least doubles; their definitions."""
+class Reload(msgspec.Struct):
+    """What a load that outgrows its tables set aside: their tables, index definitions, rollups."""
+
+    tables: list[str]
+    indexes: list[str]
+
+    @property
+    def rollups(self) -> list[str]:
+        return [table for table in RELOADS if table in self.tables]
+
+
+async def _begin_reload(conn: Connection, reached: dict[str, set[str]]) -> Reload | None:
+    """Set aside the secondary indexes (and rollup triggers) of every table this batch at least
+    doubles; `_end_reload` builds them again. None when no table qualifies."""
     q = queries()
     tables = [*RELOADS, "revisions"]
     held = {r["name"]: r["rows"] for r in await conn.fetch(q["imports.table_rows"], tables)}
@@ -396,6 +407,15 @@ async def _drop_indexes_for_reload(conn: Connection, reached: dict[str, set[str]
         for table in RELOADS.get(kind, (kind,))
     ]
     if not chosen:
-        return []
-    definitions: list[str] = await conn.fetchval(q["imports.drop_secondary_indexes"], chosen)
-    return definitions
+        return None
+    reload = Reload(chosen, await conn.fetchval(q["imports.drop_secondary_indexes"], chosen))
+    for table in reload.rollups:
+        await conn.execute(q["imports.pause_rollup"], table)
+    return reload
+
+
+async def _end_reload(conn: Connection, reload: Reload) -> None:
+    q = queries()
+    for table in reload.rollups:
+        await conn.execute(q["imports.resume_rollup"], table)
+    await conn.execute(q["imports.create_indexes"], reload.indexes)

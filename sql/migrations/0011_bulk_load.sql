@@ -56,3 +56,130 @@ END $$;
 -- event it writes.
 DROP INDEX events_span;
 CREATE INDEX events_span ON events USING spgist (span);
+
+-- The deal rollup's triggers were left to fire on origin only, so a bulk load, which runs as a
+-- replica to skip the per-row foreign key checks, did not count its deals. They fire always now,
+-- like the event rollup's, and the rollup is counted again from the deals.
+ALTER TABLE deals ENABLE ALWAYS TRIGGER pair_deal_days_insert;
+ALTER TABLE deals ENABLE ALWAYS TRIGGER pair_deal_days_update;
+ALTER TABLE deals ENABLE ALWAYS TRIGGER pair_deal_days_delete;
+ALTER TABLE deals ENABLE ALWAYS TRIGGER pair_deal_days_truncate;
+
+-- The rollups counted from scratch in one sorted pass, with the same sums as pair_days_apply and
+-- pair_deal_days_apply. A load that rebuilds a table's indexes pauses that table's rollup
+-- triggers (pause_rollup) and counts the rollup again at the end (resume_rollup): one grouping
+-- of the table beats folding every written row into the existing counts.
+CREATE FUNCTION rebuild_pair_days() RETURNS void
+    LANGUAGE sql AS $$
+    TRUNCATE pair_days;
+    INSERT INTO pair_days (pair, day, events, verbal_cooperation, material_cooperation, verbal_conflict,
+                           material_conflict, a_to_b, b_to_a, goldstein_tenths, goldstein_tenths_a_to_b,
+                           goldstein_tenths_b_to_a)
+    SELECT c.pair, c.day, count(*),
+           count(*) FILTER (WHERE c.quad_class = 1), count(*) FILTER (WHERE c.quad_class = 2),
+           count(*) FILTER (WHERE c.quad_class = 3), count(*) FILTER (WHERE c.quad_class = 4),
+           count(*) FILTER (WHERE c.a_to_b), count(*) FILTER (WHERE c.b_to_a),
+           sum(c.tenths), coalesce(sum(c.tenths) FILTER (WHERE c.a_to_b), 0),
+           coalesce(sum(c.tenths) FILTER (WHERE c.b_to_a), 0)
+    FROM events e, pair_contributions(e) c
+    GROUP BY c.pair, c.day
+    ORDER BY c.pair, c.day;
+$$;
+
+CREATE FUNCTION rebuild_pair_deal_days() RETURNS void
+    LANGUAGE sql AS $$
+    TRUNCATE pair_deal_days;
+    INSERT INTO pair_deal_days (pair, day, deals, deal_usd, deal_usd_targets)
+    SELECT c.pair, c.day, count(*), coalesce(sum(c.usd), 0), coalesce(sum(c.usd_targets), 0)
+    FROM deals d, deal_contributions(d) c
+    GROUP BY c.pair, c.day
+    ORDER BY c.pair, c.day;
+$$;
+
+CREATE FUNCTION pause_rollup(source regclass) RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF source = 'events'::regclass THEN
+        ALTER TABLE events DISABLE TRIGGER pair_days_insert, DISABLE TRIGGER pair_days_update,
+            DISABLE TRIGGER pair_days_delete;
+    ELSIF source = 'deals'::regclass THEN
+        ALTER TABLE deals DISABLE TRIGGER pair_deal_days_insert, DISABLE TRIGGER pair_deal_days_update,
+            DISABLE TRIGGER pair_deal_days_delete;
+    ELSE
+        RAISE EXCEPTION 'no rollup follows %', source;
+    END IF;
+END $$;
+
+CREATE FUNCTION resume_rollup(source regclass) RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF source = 'events'::regclass THEN
+        PERFORM rebuild_pair_days();
+        ALTER TABLE events ENABLE ALWAYS TRIGGER pair_days_insert, ENABLE ALWAYS TRIGGER pair_days_update,
+            ENABLE ALWAYS TRIGGER pair_days_delete;
+    ELSIF source = 'deals'::regclass THEN
+        PERFORM rebuild_pair_deal_days();
+        ALTER TABLE deals ENABLE ALWAYS TRIGGER pair_deal_days_insert,
+            ENABLE ALWAYS TRIGGER pair_deal_days_update, ENABLE ALWAYS TRIGGER pair_deal_days_delete;
+    ELSE
+        RAISE EXCEPTION 'no rollup follows %', source;
+    END IF;
+END $$;
+
+SELECT rebuild_pair_deal_days();
+
+-- record_revisions as in 0007, but a first revision (a new item, already stamped revision 1
+-- and now() by its insert) is not looked up again to bump: that join cost seconds a million rows.
+CREATE OR REPLACE FUNCTION record_revisions(p_collection text, p_ids text[], p_key text)
+    RETURNS TABLE (item_id text, revision integer, op text)
+    LANGUAGE plpgsql AS $$
+DECLARE
+    v_view  text;
+    v_table text;
+BEGIN
+    SELECT m.view_name, m.table_name INTO v_view, v_table
+    FROM (VALUES ('sources', 'source_rows', 'sources'),
+                 ('actors', 'actor_rows', 'actors'),
+                 ('events', 'event_rows', 'events'),
+                 ('deals', 'deal_rows', 'deals'),
+                 ('relationship-periods', 'period_rows', 'relationship_periods')) AS m (collection, view_name, table_name)
+    WHERE m.collection = p_collection;
+    IF v_view IS NULL THEN
+        RAISE EXCEPTION 'unknown collection %', p_collection;
+    END IF;
+    RETURN QUERY EXECUTE format($sql$
+        WITH ids AS (
+            SELECT DISTINCT unnest($1) AS id
+        ), last AS (
+            SELECT DISTINCT ON (r.item_id) r.item_id, r.revision, r.op, r.snapshot
+            FROM ids JOIN revisions r ON r.collection = $2 AND r.item_id = ids.id
+            ORDER BY r.item_id, r.revision DESC
+        ), live AS (
+            SELECT t.id FROM ids JOIN %2$I t USING (id)
+        ), changed AS (
+            SELECT live.id, coalesce(last.revision, 0) + 1 AS revision, 'create' AS op
+            FROM live LEFT JOIN last ON last.item_id = live.id
+            WHERE last.item_id IS NULL OR last.op = 'delete'
+            UNION ALL
+            SELECT last.item_id, last.revision + 1, 'delete'
+            FROM last LEFT JOIN live ON live.id = last.item_id
+            WHERE live.id IS NULL AND last.op <> 'delete'
+            UNION ALL
+            SELECT v.id, last.revision + 1, 'update'
+            FROM last JOIN %1$I v ON v.id = last.item_id
+            WHERE last.op <> 'delete' AND last.snapshot IS NOT NULL
+              AND (to_jsonb(v) - 'revision' - 'updated_at') IS DISTINCT FROM (last.snapshot - 'revision' - 'updated_at')
+        ), bumped AS (
+            -- A row written in this transaction already holds these values (a new row starts at
+            -- revision 1, stamped now()); rewriting it would only churn its indexes.
+            UPDATE %2$I t SET revision = c.revision, updated_at = now()
+            FROM changed c
+            WHERE t.id = c.id AND c.op <> 'delete' AND c.revision > 1
+              AND (t.revision, t.updated_at) IS DISTINCT FROM (c.revision, now())
+        )
+        INSERT INTO revisions AS r (collection, item_id, revision, op, key_name)
+        SELECT $2, c.id, c.revision, c.op, $3
+        FROM changed c ORDER BY c.id
+        RETURNING r.item_id, r.revision, r.op
+    $sql$, v_view, v_table) USING p_ids, p_collection, p_key;
+END $$;

@@ -529,3 +529,11 @@ SELECT drop_secondary_indexes($1::text[]::regclass[]);
 
 -- name: imports.create_indexes
 SELECT create_indexes($1::text[]);
+
+-- name: imports.pause_rollup
+-- Only inside a load that holds the table exclusively (drop_secondary_indexes): resume_rollup
+-- counts its rollup again before the transaction ends.
+SELECT pause_rollup($1::text::regclass);
+
+-- name: imports.resume_rollup
+SELECT resume_rollup($1::text::regclass);

@@ -95,7 +95,7 @@ async def test_a_large_import_writes_every_record_its_links_and_its_revisions(
     newest = sorted(in_2010, key=lambda r: (r["start_date"], r["id"]), reverse=True)[:5]
     assert [e["id"] for e in window.json()["items"]] == [r["id"] for r in newest]
 
-    # The pair-day rollup follows a bulk load as it follows single writes.
+    # The pair-day rollups follow a bulk load as they follow single writes.
     conn = await db.connect(fresh_url, app_settings(fresh_url))
     try:
         rolled = await conn.fetch(
@@ -105,9 +105,19 @@ async def test_a_large_import_writes_every_record_its_links_and_its_revisions(
             "SELECT p AS pair, count(*)::int AS n FROM events, unnest(pairs) p "
             "WHERE status IN ('occurred', 'ongoing') GROUP BY p ORDER BY p"
         )
+        deals_rolled = await conn.fetch(
+            "SELECT pair, sum(deals)::int, sum(deal_usd) FROM pair_deal_days GROUP BY pair ORDER BY pair"
+        )
+        deals_counted = await conn.fetch(
+            "SELECT p, count(*)::int, coalesce(sum(value_usd) FILTER (WHERE part_of IS NULL "
+            "AND value_basis IN ('actual_total', 'estimate')), 0) "
+            "FROM deals, unnest(pairs) p GROUP BY p ORDER BY p"
+        )
     finally:
         await conn.close()
     assert [tuple(r) for r in rolled] == [tuple(r) for r in counted]
+    assert len(deals_counted) > 100
+    assert [tuple(r) for r in deals_rolled] == [tuple(r) for r in deals_counted]
 
     # Again: nothing changes. Then one edit in a large batch: one revision, with its diff.
     again = (await api.post("/v1/import", content=b"\n".join(lines), headers=NDJSON)).json()

@@ -264,6 +264,18 @@ def collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def batch_frozen() -> Iterator[None]:
+    """Keep the collector off the staged batch while it is written. Its rows live until the end
+    and each full collection would walk all of them again; frozen, they are skipped, while
+    whatever the write allocates (a million fetched ids, say) is collected as usual."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 async def apply(
     conn: Connection,
     resolver: CountryResolver,
@@ -300,6 +312,18 @@ async def write_batch(
     statement_timeout_ms: int | None = None,
 ) -> ImportReport:
     """Stage a batch with COPY, refuse what points nowhere, write the rest; `errors` are earlier refusals."""
+    with batch_frozen():
+        return await _write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
+
+
+async def _write_batch(
+    conn: Connection,
+    batch: Batch,
+    errors: list[LineError],
+    lines: int,
+    key_name: str,
+    statement_timeout_ms: int | None,
+) -> ImportReport:
     q = queries()
     if statement_timeout_ms is not None:
         await conn.execute(q["imports.statement_timeout"], str(statement_timeout_ms))

@@ -41,6 +41,8 @@ RELOADS = {
     "deals": ("deals", "deal_parties", "deal_sources"),
 }
 RELOAD_MIN = 1_000
+# How long a reload waits for its tables before it gives up and keeps their indexes instead.
+RELOAD_LOCK_WAIT_MS = 1_000
 Input = SourceIn | ActorIn | EventIn | DealIn | PeriodIn
 
 STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -432,7 +434,10 @@ async def _begin_reload(conn: Connection, reached: dict[str, set[str]]) -> Reloa
     ]
     if not chosen:
         return None
-    reload = Reload(chosen, await conn.fetchval(q["imports.drop_secondary_indexes"], chosen))
+    indexes = await conn.fetchval(q["imports.drop_secondary_indexes"], chosen, RELOAD_LOCK_WAIT_MS)
+    if indexes is None:
+        return None  # readers hold the tables: write with the indexes in place
+    reload = Reload(chosen, indexes)
     for table in reload.rollups:
         await conn.execute(q["imports.pause_rollup"], table)
     return reload

@@ -18,16 +18,26 @@ ALTER TABLE relationship_periods DROP CONSTRAINT relationship_periods_id_check,
 -- the tables, in a fixed order, drops the indexes that no constraint or upsert needs and returns
 -- their definitions; the second builds them again. Both run inside the load's transaction, so a
 -- failed load leaves every index as it was, and readers of those tables wait for its commit.
-CREATE FUNCTION drop_secondary_indexes(tables regclass[]) RETURNS text[]
+-- A load does not queue behind a long reader (an export, say) with every later request queued
+-- behind it: if the locks are not had within `wait_ms`, nothing is dropped and NULL says so.
+CREATE FUNCTION drop_secondary_indexes(tables regclass[], wait_ms integer) RETURNS text[]
     LANGUAGE plpgsql AS $$
 DECLARE
+    previous    text := current_setting('lock_timeout');
     locked      regclass;
     found       record;
     definitions text[] := '{}';
 BEGIN
-    FOR locked IN SELECT t FROM unnest(tables) t ORDER BY t::oid LOOP
-        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', locked);
-    END LOOP;
+    PERFORM set_config('lock_timeout', wait_ms || 'ms', true);
+    BEGIN
+        FOR locked IN SELECT t FROM unnest(tables) t ORDER BY t::oid LOOP
+            EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', locked);
+        END LOOP;
+    EXCEPTION WHEN lock_not_available THEN
+        PERFORM set_config('lock_timeout', previous, true);
+        RETURN NULL;
+    END;
+    PERFORM set_config('lock_timeout', previous, true);
     FOR found IN
         SELECT i.indexrelid::regclass AS name, pg_get_indexdef(i.indexrelid) AS definition
         FROM pg_index i

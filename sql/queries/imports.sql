@@ -525,7 +525,7 @@ SELECT c.oid::regclass::text AS name, greatest(c.reltuples, 0)::bigint AS rows
 FROM pg_class c WHERE c.oid = ANY ($1::text[]::regclass[]);
 
 -- name: imports.drop_secondary_indexes
-SELECT drop_secondary_indexes($1::text[]::regclass[]);
+SELECT drop_secondary_indexes($1::text[]::regclass[], $2);
 
 -- name: imports.create_indexes
 SELECT create_indexes($1::text[]);

@@ -139,3 +139,34 @@ async def test_a_large_import_writes_every_record_its_links_and_its_revisions(
     history = (await api.get(f"/v1/events/{event['id']}/revisions")).json()["items"]
     assert [h["revision"] for h in history] == [1, 2]
     assert history[0]["diff"]["title"] == event["title"]
+
+
+async def test_a_load_does_not_wait_behind_a_reader_it_keeps_the_indexes_instead(
+    api: Any, fresh_url: str
+) -> None:
+    """A long read (an export, say) holds the events table: a load that would rebuild its indexes
+    gives up the lock after a moment and writes with the indexes in place, rather than queue
+    every later request behind it."""
+    lines = world()
+    before = await indexes(fresh_url)
+    reader = await db.connect(fresh_url, app_settings(fresh_url))
+    try:
+        async with reader.transaction():
+            await reader.fetchval("SELECT count(*) FROM events")
+            report = (await api.post("/v1/import", content=b"\n".join(lines), headers=NDJSON)).json()
+            # Committed while the reader's transaction is still open (read committed: it sees them).
+            events = sum(b'"collection":"events"' in line for line in lines)
+            assert await reader.fetchval("SELECT count(*) FROM events WHERE id LIKE 'ev-gen-%'") == events
+    finally:
+        await reader.close()
+    assert (report["changed"], report["errors"]) == (len(lines), [])
+    assert await indexes(fresh_url) == before
+    conn = await db.connect(fresh_url, app_settings(fresh_url))
+    try:
+        rolled = await conn.fetchval("SELECT sum(events)::int FROM pair_days")
+        counted = await conn.fetchval(
+            "SELECT count(*)::int FROM events, unnest(pairs) WHERE status IN ('occurred', 'ongoing')"
+        )
+    finally:
+        await conn.close()
+    assert rolled == counted

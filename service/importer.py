@@ -268,9 +268,10 @@ def collection_paused() -> Iterator[None]:
 
 @contextmanager
 def batch_frozen() -> Iterator[None]:
-    """Keep the collector off the staged batch while it is written. Its rows live until the end
-    and each full collection would walk all of them again; frozen, they are skipped, while
-    whatever the write allocates (a million fetched ids, say) is collected as usual."""
+    """Keep the collector off a large staged batch while it is written. Its rows live until the
+    end and each full collection would walk all of them again; frozen, they are skipped, while
+    whatever the write allocates (a million fetched ids, say) is collected as usual. Freezing
+    moves every object the process holds, so small writes (a POST) do without."""
     gc.freeze()
     try:
         yield
@@ -314,6 +315,8 @@ async def write_batch(
     statement_timeout_ms: int | None = None,
 ) -> ImportReport:
     """Stage a batch with COPY, refuse what points nowhere, write the rest; `errors` are earlier refusals."""
+    if len(batch.ids) < LARGE_BATCH:
+        return await _write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
     with batch_frozen():
         return await _write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
 

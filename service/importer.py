@@ -10,7 +10,7 @@ import functools
 import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import msgspec
@@ -33,13 +33,15 @@ _DECODER = msgspec.json.Decoder(Record)
 # From this many records on, statistics are refreshed mid-transaction (a few hundred ms) so the
 # set-based statements that follow get plans for the real row counts.
 LARGE_BATCH = 5_000
-# A large batch that writes at least as many items of a kind as its table holds drops the
-# secondary indexes of that table (and of its link tables) and builds them once at the end; the
-# table's pair-day rollup is counted again once, instead of row by row.
+# A large batch that writes at least as many events, deals or revisions as their table holds
+# drops the secondary indexes of that table (and of its link tables) and builds them once at the
+# end; the pair-day rollup of events or deals is counted again once, instead of row by row.
 RELOADS = {
     "events": ("events", "event_participants", "event_sources"),
     "deals": ("deals", "deal_parties", "deal_sources"),
+    "revisions": ("revisions",),
 }
+ROLLUPS = ("events", "deals")
 RELOAD_MIN = 1_000
 # How long a reload waits for its tables before it gives up and keeps their indexes instead.
 RELOAD_LOCK_WAIT_MS = 1_000
@@ -315,33 +317,20 @@ async def write_batch(
     statement_timeout_ms: int | None = None,
 ) -> ImportReport:
     """Stage a batch with COPY, refuse what points nowhere, write the rest; `errors` are earlier refusals."""
-    if len(batch.ids) < LARGE_BATCH:
-        return await _write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
-    with batch_frozen():
-        return await _write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
-
-
-async def _write_batch(
-    conn: Connection,
-    batch: Batch,
-    errors: list[LineError],
-    lines: int,
-    key_name: str,
-    statement_timeout_ms: int | None,
-) -> ImportReport:
     q = queries()
-    if statement_timeout_ms is not None:
-        await conn.execute(q["imports.statement_timeout"], str(statement_timeout_ms))
-    await conn.execute(q["imports.create_staging"])
-    for table, rows in batch.rows.items():
-        if rows:
-            await conn.copy_records_to_table(table, records=rows, columns=STAGE_COLUMNS[table])
     large = len(batch.ids) >= LARGE_BATCH
-    if large:
-        await conn.execute(q["imports.bulk_memory"])
-        await conn.execute(q["imports.analyze_staging"])
-    errors += await _drop_broken(conn, batch)
-    written = await _write_staged(conn, key_name)
+    with batch_frozen() if large else nullcontext():
+        if statement_timeout_ms is not None:
+            await conn.execute(q["imports.statement_timeout"], str(statement_timeout_ms))
+        await conn.execute(q["imports.create_staging"])
+        for table, rows in batch.rows.items():
+            if rows:
+                await conn.copy_records_to_table(table, records=rows, columns=STAGE_COLUMNS[table])
+        if large:
+            await conn.execute(q["imports.bulk_memory"])
+            await conn.execute(q["imports.analyze_staging"])
+        errors += await _drop_broken(conn, batch)
+        written = await _write_staged(conn, key_name)
     line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
     valid = len(batch.ids) - len({e.line for e in errors if e.line in line_ids})
     changed = len(written & batch.ids.keys())
@@ -419,21 +408,22 @@ class Reload(msgspec.Struct):
 
     @property
     def rollups(self) -> list[str]:
-        return [table for table in RELOADS if table in self.tables]
+        return [table for table in ROLLUPS if table in self.tables]
 
 
 async def _begin_reload(conn: Connection, reached: dict[str, set[str]]) -> Reload | None:
     """Set aside the secondary indexes (and rollup triggers) of every table this batch at least
     doubles; `_end_reload` builds them again. None when no table qualifies."""
     q = queries()
-    tables = [*RELOADS, "revisions"]
-    held = {r["name"]: r["rows"] for r in await conn.fetch(q["imports.table_rows"], tables)}
-    writes = {**{kind: len(reached[kind]) for kind in RELOADS}, "revisions": sum(map(len, reached.values()))}
+    held = {r["name"]: r["rows"] for r in await conn.fetch(q["imports.table_rows"], list(RELOADS))}
+    # Every reached item gets a revision row.
+    writes = {"events": len(reached["events"]), "deals": len(reached["deals"]),
+              "revisions": sum(map(len, reached.values()))}  # fmt: skip
     chosen = [
         table
         for kind, count in writes.items()
         if count >= max(held.get(kind, 0), RELOAD_MIN)
-        for table in RELOADS.get(kind, (kind,))
+        for table in RELOADS[kind]
     ]
     if not chosen:
         return None

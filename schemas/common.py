@@ -85,12 +85,14 @@ class Citation(msgspec.Struct, kw_only=True):
     attribution: str | None = None
 
 
-class CitationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+# gc=False here and on the other leaf structs of imported records: they hold no containers, so
+# they can never close a reference cycle, and a bulk import decodes millions of them.
+class CitationIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     source_id: Id
     attribution: Annotated[str, Meta(max_length=500)] | None = None
 
 
-class Quantity(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Quantity(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """A figure reported about a fact: attendance, company counts, years since."""
 
     name: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$", examples=["participants"])]

@@ -131,13 +131,13 @@ class DealPage(msgspec.Struct, kw_only=True):
     facets_timed_out: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
-class PartyIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class PartyIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     role: PartyRole
     country: str | None = None
     actor_id: Id | None = None
 
 
-class DealValueIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class DealValueIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """Money as reported; decimals are checked in __post_init__ (msgspec bounds only numbers)."""
 
     amount: Decimal

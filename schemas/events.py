@@ -85,7 +85,7 @@ class Participant(msgspec.Struct, kw_only=True):
     actor_name: str | None
 
 
-class Coverage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Coverage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     """How widely the news covered a machine-coded event (GDELT's counts and tone)."""
 
     mentions: Annotated[int, Meta(ge=0)]
@@ -146,7 +146,7 @@ class EventPage(msgspec.Struct, kw_only=True):
     facets_timed_out: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
-class ParticipantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ParticipantIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, gc=False):
     role: Role
     country: str | None = None
     actor_id: Id | None = None

@@ -11,23 +11,25 @@ from schemas.relationships import PeriodIn
 from schemas.sources import SourceIn
 
 
-class SourceRecord(SourceIn, kw_only=True, tag_field="collection", tag="sources"):
+# A record holds lists, but nothing in them can point back at it, so it never closes a reference
+# cycle: gc=False keeps the collector from tracking the million records of a bulk import.
+class SourceRecord(SourceIn, kw_only=True, gc=False, tag_field="collection", tag="sources"):
     """A source line: `{"collection": "sources", "id": ..., ...}`."""
 
 
-class ActorRecord(ActorIn, kw_only=True, tag_field="collection", tag="actors"):
+class ActorRecord(ActorIn, kw_only=True, gc=False, tag_field="collection", tag="actors"):
     """An actor line."""
 
 
-class EventRecord(EventIn, kw_only=True, tag_field="collection", tag="events"):
+class EventRecord(EventIn, kw_only=True, gc=False, tag_field="collection", tag="events"):
     """An event line."""
 
 
-class DealRecord(DealIn, kw_only=True, tag_field="collection", tag="deals"):
+class DealRecord(DealIn, kw_only=True, gc=False, tag_field="collection", tag="deals"):
     """A deal line."""
 
 
-class PeriodRecord(PeriodIn, kw_only=True, tag_field="collection", tag="relationship-periods"):
+class PeriodRecord(PeriodIn, kw_only=True, gc=False, tag_field="collection", tag="relationship-periods"):
     """A relationship-period line."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from schemas.actors import ActorIn
+from schemas.common import CitationIn
 from schemas.deals import DealIn
 from schemas.events import EventIn
 from schemas.imports import ImportReport, LineError, Record
@@ -69,8 +70,14 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+_ENCODER = msgspec.json.Encoder()
+# Most records carry no quantities and no external ids: stage their JSON without encoding it.
+_EMPTY_LIST_JSON = "[]"
+_EMPTY_OBJECT_JSON = "{}"
+
+
 def _json(value: Any) -> str:
-    return msgspec.json.encode(value).decode()
+    return _ENCODER.encode(value).decode()
 
 
 class Refused(Exception):
@@ -78,7 +85,12 @@ class Refused(Exception):
 
 
 class Batch:
-    """Rows for the staging tables, built from validated records."""
+    """Rows for the staging tables, built from validated records.
+
+    A stager checks the whole record before it appends anything, so a refused record leaves no
+    rows behind. Enum values are staged as they are: a StrEnum member is a str, and asyncpg
+    writes its value.
+    """
 
     def __init__(self, resolver: CountryResolver | None) -> None:
         self.resolver = resolver
@@ -106,26 +118,62 @@ class Batch:
         key = (collection, record.id)
         if key in self.ids:
             raise Refused(f"id: {record.id!r} was already given on line {self.ids[key]}")
-        staged = stage(self, line, record)
-        for table, rows in staged.items():
-            self.rows[table].extend(rows)
+        stage(self, line, record)
         self.ids[key] = line
 
 
-def _citations(line: int, collection: str, item_id: str, record: Any) -> list[tuple[Any, ...]]:
-    rows = [(line, collection, item_id, n, c.source_id, c.attribution) for n, c in enumerate(record.sources)]
-    if len({r[4] for r in rows}) < len(rows):
+def _check_sources(sources: list[CitationIn]) -> None:
+    """Refuse a record that cites one source twice; `_cite` stages the citations afterwards."""
+    if len(sources) > 1 and len({c.source_id for c in sources}) < len(sources):
         seen: set[str] = set()
-        for n, c in enumerate(record.sources):
+        for n, c in enumerate(sources):
             if c.source_id in seen:
                 raise Refused(f"sources[{n}].source_id: {c.source_id!r} is cited twice")
             seen.add(c.source_id)
-    return rows
+
+
+def _cite(batch: Batch, line: int, collection: str, item_id: str, sources: list[CitationIn]) -> None:
+    """Stage the citations of a record that passed every check."""
+    table = batch.rows["stage_citations"]
+    for n, c in enumerate(sources):
+        table.append((line, collection, item_id, n, c.source_id, c.attribution))
 
 
 def _members(
     batch: Batch, line: int, collection: str, item_id: str, members: list[Any], field: str
-) -> list[Any]:
+) -> list[tuple[Any, ...]]:
+    """Rows for the participants of an event or the parties of a deal.
+
+    The usual case takes one quick pass: every country spelling was resolved before and nothing
+    is wrong. Anything else goes through `_checked_members`, which resolves new spellings and
+    reports the first problem in list order.
+    """
+    known = batch.countries
+    rows = []
+    for n, m in enumerate(members):
+        text, actor_id = m.country, m.actor_id
+        if text is None:
+            if actor_id is None:
+                return _checked_members(batch, line, collection, item_id, members, field)
+            country = None
+        else:
+            country = known.get(text)
+            if country is None:
+                return _checked_members(batch, line, collection, item_id, members, field)
+        rows.append((line, collection, item_id, n, m.role, country, actor_id))
+    # A member is listed twice when two rows end in the same (role, country, actor_id).
+    if len(rows) == 2:
+        repeated = rows[0][4:] == rows[1][4:]
+    else:
+        repeated = len(rows) > 2 and len({row[4:] for row in rows}) < len(rows)
+    if repeated:
+        return _checked_members(batch, line, collection, item_id, members, field)
+    return rows
+
+
+def _checked_members(
+    batch: Batch, line: int, collection: str, item_id: str, members: list[Any], field: str
+) -> list[tuple[Any, ...]]:
     rows, seen = [], set()
     for n, m in enumerate(members):
         if m.country is None and m.actor_id is None:
@@ -134,25 +182,28 @@ def _members(
         if (m.role, country, m.actor_id) in seen:
             raise Refused(f"{field}[{n}]: listed twice")
         seen.add((m.role, country, m.actor_id))
-        rows.append((line, collection, item_id, n, str(m.role), country, m.actor_id))
+        rows.append((line, collection, item_id, n, m.role, country, m.actor_id))
     return rows
 
 
-def _stage_source(batch: Batch, line: int, r: SourceIn) -> dict[str, list[tuple[Any, ...]]]:
+def _stage_source(batch: Batch, line: int, r: SourceIn) -> None:
     row = (line, r.id, r.url, r.title, r.publisher, r.original_publisher, r.published_on, r.language,
            r.disclosures, r.notes)  # fmt: skip
-    return {"stage_sources": [row]}
+    batch.rows["stage_sources"].append(row)
 
 
-def _stage_actor(batch: Batch, line: int, r: ActorIn) -> dict[str, list[tuple[Any, ...]]]:
+def _stage_actor(batch: Batch, line: int, r: ActorIn) -> None:
     if r.parent_id == r.id:
         raise Refused("parent_id: an actor cannot be its own parent")
-    row = (line, r.id, str(r.kind), r.name, r.aliases, batch.country(r.country, "country"), r.role,
-           r.description, r.parent_id, _json(r.external_ids))  # fmt: skip
-    return {"stage_actors": [row], "stage_citations": _citations(line, "actors", r.id, r)}
+    external_ids = _json(r.external_ids) if r.external_ids else _EMPTY_OBJECT_JSON
+    row = (line, r.id, r.kind, r.name, r.aliases, batch.country(r.country, "country"), r.role,
+           r.description, r.parent_id, external_ids)  # fmt: skip
+    _check_sources(r.sources)
+    batch.rows["stage_actors"].append(row)
+    _cite(batch, line, "actors", r.id, r.sources)
 
 
-def _stage_event(batch: Batch, line: int, r: EventIn) -> dict[str, list[tuple[Any, ...]]]:
+def _stage_event(batch: Batch, line: int, r: EventIn) -> None:
     if r.related_event_id == r.id:
         raise Refused("related_event_id: an event cannot relate to itself")
     # The table's CHECKs would abort the whole transaction; refuse the one record instead.
@@ -165,37 +216,40 @@ def _stage_event(batch: Batch, line: int, r: EventIn) -> dict[str, list[tuple[An
     if (r.location_lat is None) != (r.location_lon is None):
         raise Refused("location_lon: give it together with location_lat, or neither")
     c = r.coverage
-    row = (line, r.id, str(r.type), r.cameo_code, r.title, r.summary, str(r.status), r.start_date,
-           str(r.start_precision), r.end_date, r.end_precision and str(r.end_precision), r.date_inferred,
-           r.date_note, r.location_name, batch.country(r.location_country, "location_country"),
-           r.related_event_id, r.relation and str(r.relation), [str(s) for s in r.sectors],
-           _json(r.quantities), _json(r.external_ids), c and c.mentions, c and c.sources, c and c.articles,
+    quantities = _json(r.quantities) if r.quantities else _EMPTY_LIST_JSON
+    external_ids = _json(r.external_ids) if r.external_ids else _EMPTY_OBJECT_JSON
+    row = (line, r.id, r.type, r.cameo_code, r.title, r.summary, r.status, r.start_date,
+           r.start_precision, r.end_date, r.end_precision, r.date_inferred, r.date_note, r.location_name,
+           batch.country(r.location_country, "location_country"), r.related_event_id, r.relation,
+           r.sectors, quantities, external_ids, c and c.mentions, c and c.sources, c and c.articles,
            c and c.avg_tone, r.location_lat, r.location_lon)  # fmt: skip
-    return {
-        "stage_events": [row],
-        "stage_members": _members(batch, line, "events", r.id, r.participants, "participants"),
-        "stage_citations": _citations(line, "events", r.id, r),
-    }
+    members = _members(batch, line, "events", r.id, r.participants, "participants")
+    _check_sources(r.sources)
+    rows = batch.rows
+    rows["stage_events"].append(row)
+    rows["stage_members"].extend(members)
+    _cite(batch, line, "events", r.id, r.sources)
 
 
-def _stage_deal(batch: Batch, line: int, r: DealIn) -> dict[str, list[tuple[Any, ...]]]:
+def _stage_deal(batch: Batch, line: int, r: DealIn) -> None:
     if r.part_of == r.id:
         raise Refused("part_of: a deal cannot be part of itself")
     v = r.value
     usd = usd_value(v.amount, v.currency, r.signed_on, v.usd) if v else None
-    row = (line, r.id, str(r.kind), r.title, r.summary, str(r.status), r.signed_on, str(r.date_precision),
+    row = (line, r.id, r.kind, r.title, r.summary, r.status, r.signed_on, r.date_precision,
            r.date_inferred, r.date_note, r.count, v and v.amount, v and v.currency, v and v.text,
-           v and str(v.basis), v and str(v.qualifier), v and str(v.period), v and v.horizon_years,
+           v and v.basis, v and v.qualifier, v and v.period, v and v.horizon_years,
            usd and usd.usd, usd and usd.method, usd and usd.rate, usd and usd.rate_date, usd and usd.note,
-           r.event_id, r.part_of, [str(s) for s in r.sectors])  # fmt: skip
-    return {
-        "stage_deals": [row],
-        "stage_members": _members(batch, line, "deals", r.id, r.parties, "parties"),
-        "stage_citations": _citations(line, "deals", r.id, r),
-    }
+           r.event_id, r.part_of, r.sectors)  # fmt: skip
+    members = _members(batch, line, "deals", r.id, r.parties, "parties")
+    _check_sources(r.sources)
+    rows = batch.rows
+    rows["stage_deals"].append(row)
+    rows["stage_members"].extend(members)
+    _cite(batch, line, "deals", r.id, r.sources)
 
 
-def _stage_period(batch: Batch, line: int, r: PeriodIn) -> dict[str, list[tuple[Any, ...]]]:
+def _stage_period(batch: Batch, line: int, r: PeriodIn) -> None:
     a = batch.country(r.country_a, "country_a")
     b = batch.country(r.country_b, "country_b")
     if a == b:
@@ -205,13 +259,13 @@ def _stage_period(batch: Batch, line: int, r: PeriodIn) -> dict[str, list[tuple[
         raise Refused("valid_to: must be after valid_from")
     if len(set(r.event_ids)) != len(r.event_ids):
         raise Refused("event_ids: an event is listed twice")
-    row = (line, r.id, a, b, r.valid_from, str(r.valid_from_precision), r.valid_to, str(r.status),
-           str(r.trend), r.summary)  # fmt: skip
-    return {
-        "stage_periods": [row],
-        "stage_drivers": [(line, r.id, n, e) for n, e in enumerate(r.event_ids)],
-        "stage_citations": _citations(line, "relationship-periods", r.id, r),
-    }
+    row = (line, r.id, a, b, r.valid_from, r.valid_from_precision, r.valid_to, r.status, r.trend,
+           r.summary)  # fmt: skip
+    _check_sources(r.sources)
+    rows = batch.rows
+    rows["stage_periods"].append(row)
+    rows["stage_drivers"].extend((line, r.id, n, e) for n, e in enumerate(r.event_ids))
+    _cite(batch, line, "relationship-periods", r.id, r.sources)
 
 
 # Plain In structs (the seed world, tests) stage like their tagged Record subclasses.
@@ -330,10 +384,9 @@ async def write_batch(
             await conn.execute(q["imports.bulk_memory"])
             await conn.execute(q["imports.analyze_staging"])
         errors += await _drop_broken(conn, batch)
-        written = await _write_staged(conn, key_name)
+        changed = await _write_staged(conn, key_name, set(batch.ids))
     line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
     valid = len(batch.ids) - len({e.line for e in errors if e.line in line_ids})
-    changed = len(written & batch.ids.keys())
     errors.sort(key=lambda e: e.line)
     return ImportReport(lines=lines, valid=valid, changed=changed, unchanged=valid - changed, errors=errors)
 
@@ -357,23 +410,32 @@ async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
         await conn.execute(q["imports.drop_lines"], list(first))
 
 
-async def _write_staged(conn: Connection, key_name: str) -> set[tuple[str, str]]:
-    """Upsert the staged records that change anything, refresh what derives from them, record revisions."""
+async def _write_staged(conn: Connection, key_name: str, staged: set[tuple[str, str]]) -> int:
+    """Upsert the staged records that change anything, refresh what derives from them, record
+    revisions. Returns how many of the `staged` items got a revision."""
     q = queries()
     await conn.execute(q["imports.find_relinked"])
     await conn.execute(q["imports.find_changed"])
-    reached: dict[str, set[str]] = defaultdict(set)
-    for r in await conn.fetch(q["imports.reached"]):
-        reached[r["collection"]].add(r["item_id"])
-    if not reached:
-        return set()
+    counts = {
+        r["collection"]: (r["items"], r["unseen"]) for r in await conn.fetch(q["imports.changed_counts"])
+    }
+    if not counts:
+        return 0
     # Sized by what changes, not by what was sent: a large file with one edit is a small write.
-    large = sum(len(ids) for ids in reached.values()) >= LARGE_BATCH
-    # `reached` holds every event, deal and period whose pairs can change, closed periods too.
+    large = sum(items for items, _ in counts.values()) >= LARGE_BATCH
+    # A small write refreshes the pairs of everything it reaches, so it needs every id; a large
+    # one counts the pairs again and needs only the items whose revisions must be compared.
+    reached: dict[str, set[str]] = defaultdict(set)
+    # Unseen items have nothing to copy, compare or ripple to: nothing stored can point at them.
+    compared: dict[str, set[str]] = defaultdict(set)
+    for r in await conn.fetch(q["imports.reached"], not large):
+        reached[r["collection"]].add(r["item_id"])
+        if not r["unseen"]:
+            compared[r["collection"]].add(r["item_id"])
     touched = (sorted(reached["events"]), sorted(reached["deals"]), sorted(reached["relationship-periods"]))
     before = [] if large else await pairs.touched(conn, *touched)
-    reload = await _begin_reload(conn, reached) if large else None
-    prepared = await revisions.prepare(conn, reached)
+    reload = await _begin_reload(conn, counts) if large else None
+    prepared = await revisions.prepare(conn, compared)
     await conn.execute(q["imports.close_open_periods"])
     for name in ("sources", "actors", "periods"):
         await conn.execute(q[f"imports.upsert_{name}"])
@@ -394,10 +456,15 @@ async def _write_staged(conn: Connection, key_name: str) -> set[tuple[str, str]]
         await conn.execute(q["pairs.rebuild"])
     else:
         await pairs.refresh(conn, sorted(set(before) | set(await pairs.touched(conn, *touched))))
+    unseen = await conn.fetch(q["imports.record_unseen"], key_name)
     recorded = await revisions.record(conn, key_name, prepared)
     if reload:
         await _end_reload(conn, reload)
-    return {(w.collection, w.item_id) for w in recorded}
+    # Every unseen item was staged; those of a collection the batch staged only as a by-product
+    # (the sources a GDELT file cites) are not records of it.
+    records = {collection for collection, _ in staged}
+    first: int = sum(r["items"] for r in unseen if r["collection"] in records)
+    return first + len({(w.collection, w.item_id) for w in recorded} & staged)
 
 
 class Reload(msgspec.Struct):
@@ -411,14 +478,14 @@ class Reload(msgspec.Struct):
         return [table for table in ROLLUPS if table in self.tables]
 
 
-async def _begin_reload(conn: Connection, reached: dict[str, set[str]]) -> Reload | None:
+async def _begin_reload(conn: Connection, counts: dict[str, tuple[int, int]]) -> Reload | None:
     """Set aside the secondary indexes (and rollup triggers) of every table this batch at least
     doubles; `_end_reload` builds them again. None when no table qualifies."""
     q = queries()
     held = {r["name"]: r["rows"] for r in await conn.fetch(q["imports.table_rows"], list(RELOADS))}
-    # Every reached item gets a revision row.
-    writes = {"events": len(reached["events"]), "deals": len(reached["deals"]),
-              "revisions": sum(map(len, reached.values()))}  # fmt: skip
+    # Every changed item gets a revision row.
+    writes = {"events": counts.get("events", (0, 0))[0], "deals": counts.get("deals", (0, 0))[0],
+              "revisions": sum(items for items, _ in counts.values())}  # fmt: skip
     chosen = [
         table
         for kind, count in writes.items()
@@ -430,7 +497,8 @@ async def _begin_reload(conn: Connection, reached: dict[str, set[str]]) -> Reloa
     indexes = await conn.fetchval(q["imports.drop_secondary_indexes"], chosen, RELOAD_LOCK_WAIT_MS)
     if indexes is None:
         return None  # readers hold the tables: write with the indexes in place
-    reload = Reload(chosen, indexes)
+    keys = await conn.fetchval(q["imports.drop_unreferenced_keys"], chosen)
+    reload = Reload(chosen, indexes + keys)
     for table in reload.rollups:
         await conn.execute(q["imports.pause_rollup"], table)
     return reload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
-from functools import cache
+from functools import cache, lru_cache
 
 import msgspec
 from currency_converter import CurrencyConverter, RateNotFoundError
@@ -29,6 +29,9 @@ def _converter() -> CurrencyConverter:
     return CurrencyConverter(fallback_on_missing_rate=False, fallback_on_wrong_date=False)
 
 
+# Bundled data, so a pure function: a bulk load asks for the same few thousand (currency, day)
+# pairs again and again.
+@lru_cache(maxsize=65_536)
 def ecb_rate(currency: str, on: dt.date) -> tuple[Decimal, dt.date] | None:
     """USD per unit of `currency` on `on`, or the nearest earlier business day that has one."""
     converter = _converter()

@@ -44,13 +44,16 @@ CREATE TEMP TABLE IF NOT EXISTS stage_drivers (
 CREATE TEMP TABLE IF NOT EXISTS stage_relinked (
     collection text NOT NULL, item_id text NOT NULL, PRIMARY KEY (collection, item_id)
 ) ON COMMIT DELETE ROWS;
--- Staged items that are new or differ from the stored ones in any way.
-CREATE TEMP TABLE IF NOT EXISTS stage_changed (
-    collection text NOT NULL, item_id text NOT NULL, PRIMARY KEY (collection, item_id)
+-- Staged items that are new or differ from the stored ones in any way. `stored`: the table holds
+-- the item now; `unseen`: it holds no row and no revision of it either (a first write, whose
+-- revision needs no comparison); `relinked`: its members, citations or drivers are written.
+CREATE TEMP TABLE IF NOT EXISTS stage_changes (
+    collection text NOT NULL, item_id text NOT NULL, stored boolean NOT NULL, unseen boolean NOT NULL,
+    relinked boolean NOT NULL, PRIMARY KEY (collection, item_id)
 ) ON COMMIT DELETE ROWS;
 -- Empty even when an earlier batch ran in this same transaction.
 TRUNCATE stage_sources, stage_actors, stage_events, stage_deals, stage_periods, stage_members, stage_citations,
-         stage_drivers, stage_relinked, stage_changed;
+         stage_drivers, stage_relinked, stage_changes;
 
 -- name: imports.broken_references
 -- Staged rows that point at something neither stored nor staged: (line, reason).
@@ -143,7 +146,7 @@ WHERE o.country_a = p.country_a AND o.country_b = p.country_b AND o.valid_to IS 
 INSERT INTO sources (id, url, title, publisher, original_publisher, published_on, language, disclosures, notes)
 SELECT id, url, title, publisher, original_publisher, published_on, language, disclosures, notes
 FROM stage_sources
-WHERE id IN (SELECT item_id FROM stage_changed WHERE collection = 'sources')
+WHERE id IN (SELECT item_id FROM stage_changes WHERE collection = 'sources')
 ON CONFLICT (id) DO UPDATE SET
     url = excluded.url, title = excluded.title, publisher = excluded.publisher,
     original_publisher = excluded.original_publisher, published_on = excluded.published_on,
@@ -158,7 +161,7 @@ WHERE (sources.url, sources.title, sources.publisher, sources.original_publisher
 INSERT INTO actors (id, kind, name, aliases, country, role, description, parent_id, external_ids)
 SELECT id, kind, name, aliases, country, role, description, parent_id, external_ids::jsonb
 FROM stage_actors
-WHERE id IN (SELECT item_id FROM stage_changed WHERE collection = 'actors')
+WHERE id IN (SELECT item_id FROM stage_changes WHERE collection = 'actors')
 ON CONFLICT (id) DO UPDATE SET
     kind = excluded.kind, name = excluded.name, aliases = excluded.aliases, country = excluded.country,
     role = excluded.role, description = excluded.description, parent_id = excluded.parent_id,
@@ -175,7 +178,7 @@ WHERE (actors.kind, actors.name, actors.aliases, actors.country, actors.role, ac
 -- built per row from its own small array rather than by joining the members with themselves.
 WITH m AS (
     SELECT m.item_id, m.role, m.country, m.actor_id
-    FROM stage_members m JOIN stage_changed c USING (collection, item_id)
+    FROM stage_members m JOIN stage_changes c USING (collection, item_id)
     WHERE m.collection = 'events'
 ), agg AS (
     SELECT item_id,
@@ -199,10 +202,14 @@ SELECT s.id, s.type, coalesce(s.cameo_code, t.cameo_code), s.title, s.summary, s
        s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
        coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
        s.location_lat, s.location_lon, coalesce(agg.countries, '{}'),
-       ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1),
+       -- Most items have two countries: one concatenation then, and no subquery for the row.
+       CASE WHEN cardinality(agg.countries) = 2 THEN ARRAY[agg.countries[1] || '-' || agg.countries[2]]
+            WHEN cardinality(agg.countries) > 2
+            THEN ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1)
+            ELSE '{}' END,
        coalesce(agg.initiators, '{}'), coalesce(agg.targets, '{}'), coalesce(agg.actor_ids, '{}')
 FROM stage_events s
-JOIN stage_changed c ON c.collection = 'events' AND c.item_id = s.id
+JOIN stage_changes c ON c.collection = 'events' AND c.item_id = s.id
 JOIN event_types t ON t.id = s.type
 LEFT JOIN agg ON agg.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET
@@ -236,7 +243,7 @@ WHERE (events.type, events.cameo_code, events.title, events.summary, events.stat
 -- Deals with the filter arrays derived from their staged parties.
 WITH m AS (
     SELECT m.item_id, m.role, m.country, m.actor_id
-    FROM stage_members m JOIN stage_changed c USING (collection, item_id)
+    FROM stage_members m JOIN stage_changes c USING (collection, item_id)
     WHERE m.collection = 'deals'
 ), agg AS (
     SELECT item_id,
@@ -254,10 +261,14 @@ SELECT id, kind, title, summary, status, signed_on, date_precision, date_inferre
        amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
        value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors,
        coalesce(agg.countries, '{}'),
-       ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1),
+       -- Most items have two countries: one concatenation then, and no subquery for the row.
+       CASE WHEN cardinality(agg.countries) = 2 THEN ARRAY[agg.countries[1] || '-' || agg.countries[2]]
+            WHEN cardinality(agg.countries) > 2
+            THEN ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1)
+            ELSE '{}' END,
        coalesce(agg.actor_ids, '{}')
 FROM stage_deals s
-JOIN stage_changed c ON c.collection = 'deals' AND c.item_id = s.id
+JOIN stage_changes c ON c.collection = 'deals' AND c.item_id = s.id
 LEFT JOIN agg ON agg.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET
     kind = excluded.kind, title = excluded.title, summary = excluded.summary, status = excluded.status,
@@ -288,7 +299,7 @@ INSERT INTO relationship_periods (id, country_a, country_b, valid_from, valid_fr
                                   trend, summary)
 SELECT id, country_a, country_b, valid_from, valid_from_precision, valid_to, status, trend, summary
 FROM stage_periods
-WHERE id IN (SELECT item_id FROM stage_changed WHERE collection = 'relationship-periods')
+WHERE id IN (SELECT item_id FROM stage_changes WHERE collection = 'relationship-periods')
 ON CONFLICT (id) DO UPDATE SET
     country_a = excluded.country_a, country_b = excluded.country_b, valid_from = excluded.valid_from,
     valid_from_precision = excluded.valid_from_precision, valid_to = excluded.valid_to,
@@ -301,133 +312,172 @@ WHERE (relationship_periods.country_a, relationship_periods.country_b, relations
        excluded.valid_to, excluded.status, excluded.trend, excluded.summary);
 
 -- name: imports.find_relinked
--- Which staged items bring other members, citations or drivers than they have: only those get
--- their links rewritten, so re-importing unchanged data rewrites nothing. A new item is relinked
--- when it brings any link; only stored items need their links compared, as sorted signatures.
-WITH items AS MATERIALIZED (
-    SELECT 'actors' AS collection, s.id, t.id IS NOT NULL AS stored FROM stage_actors s LEFT JOIN actors t USING (id)
+-- Which stored items the staged records give other members, citations or drivers than they
+-- have: only those get their links rewritten, so re-importing unchanged data rewrites nothing.
+-- (A new item is written with all its links: see find_changed.) Links are matched on their
+-- item and ordinal, which is unique on both sides, so a link that is missing on either side or
+-- differs in any value shows up as one row of a join; no per-item lists are built.
+WITH kept AS MATERIALIZED (
+    SELECT 'actors' AS collection, id FROM stage_actors JOIN actors USING (id)
     UNION ALL
-    SELECT 'events', s.id, t.id IS NOT NULL FROM stage_events s LEFT JOIN events t USING (id)
+    SELECT 'events', id FROM stage_events JOIN events USING (id)
     UNION ALL
-    SELECT 'deals', s.id, t.id IS NOT NULL FROM stage_deals s LEFT JOIN deals t USING (id)
+    SELECT 'deals', id FROM stage_deals JOIN deals USING (id)
     UNION ALL
-    SELECT 'relationship-periods', s.id, t.id IS NOT NULL
-    FROM stage_periods s LEFT JOIN relationship_periods t USING (id)
-), kept AS (
-    SELECT collection, id FROM items WHERE stored
-), staged AS (
-    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
-        SELECT m.collection, m.item_id, 'm' || ROW(m.ordinal, m.role, m.country, m.actor_id)::text AS sig
-        FROM stage_members m JOIN kept k ON k.collection = m.collection AND k.id = m.item_id
-        UNION ALL
-        SELECT c.collection, c.item_id, 'c' || ROW(c.ordinal, c.source_id, c.attribution)::text
-        FROM stage_citations c JOIN kept k ON k.collection = c.collection AND k.id = c.item_id
-        UNION ALL
-        SELECT 'relationship-periods', d.period_id, 'd' || ROW(d.ordinal, d.event_id)::text
-        FROM stage_drivers d JOIN kept k ON k.collection = 'relationship-periods' AND k.id = d.period_id
-    ) x GROUP BY collection, item_id
-), stored AS (
-    SELECT collection, item_id, array_agg(sig ORDER BY sig) AS sig FROM (
-        SELECT 'events' AS collection, t.event_id AS item_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text AS sig
-        FROM event_participants t JOIN stage_events s ON s.id = t.event_id
-        UNION ALL
-        SELECT 'deals', t.deal_id, 'm' || ROW(t.ordinal, t.role, t.country, t.actor_id)::text
-        FROM deal_parties t JOIN stage_deals s ON s.id = t.deal_id
-        UNION ALL
-        SELECT 'events', t.event_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM event_sources t JOIN stage_events s ON s.id = t.event_id
-        UNION ALL
-        SELECT 'deals', t.deal_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM deal_sources t JOIN stage_deals s ON s.id = t.deal_id
-        UNION ALL
-        SELECT 'actors', t.actor_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM actor_sources t JOIN stage_actors s ON s.id = t.actor_id
-        UNION ALL
-        SELECT 'relationship-periods', t.period_id, 'c' || ROW(t.ordinal, t.source_id, t.attribution)::text
-        FROM period_sources t JOIN stage_periods s ON s.id = t.period_id
-        UNION ALL
-        SELECT 'relationship-periods', t.period_id, 'd' || ROW(t.ordinal, t.event_id)::text
-        FROM period_events t JOIN stage_periods s ON s.id = t.period_id
-    ) y GROUP BY collection, item_id
+    SELECT 'relationship-periods', id FROM stage_periods JOIN relationship_periods USING (id)
+), members AS (
+    SELECT m.collection, m.item_id, m.ordinal, m.role, m.country, m.actor_id
+    FROM stage_members m JOIN kept k ON k.collection = m.collection AND k.id = m.item_id
+), citations AS (
+    SELECT c.collection, c.item_id, c.ordinal, c.source_id, c.attribution
+    FROM stage_citations c JOIN kept k ON k.collection = c.collection AND k.id = c.item_id
+), stored_members AS (
+    SELECT 'events' AS collection, t.event_id AS item_id, t.ordinal::int AS ordinal, t.role, t.country::text AS country,
+           t.actor_id
+    FROM event_participants t JOIN kept k ON k.collection = 'events' AND k.id = t.event_id
+    UNION ALL
+    SELECT 'deals', t.deal_id, t.ordinal, t.role, t.country::text, t.actor_id
+    FROM deal_parties t JOIN kept k ON k.collection = 'deals' AND k.id = t.deal_id
+), stored_citations AS (
+    SELECT 'events' AS collection, t.event_id AS item_id, t.ordinal::int AS ordinal, t.source_id, t.attribution
+    FROM event_sources t JOIN kept k ON k.collection = 'events' AND k.id = t.event_id
+    UNION ALL
+    SELECT 'deals', t.deal_id, t.ordinal, t.source_id, t.attribution
+    FROM deal_sources t JOIN kept k ON k.collection = 'deals' AND k.id = t.deal_id
+    UNION ALL
+    SELECT 'actors', t.actor_id, t.ordinal, t.source_id, t.attribution
+    FROM actor_sources t JOIN kept k ON k.collection = 'actors' AND k.id = t.actor_id
+    UNION ALL
+    SELECT 'relationship-periods', t.period_id, t.ordinal, t.source_id, t.attribution
+    FROM period_sources t JOIN kept k ON k.collection = 'relationship-periods' AND k.id = t.period_id
+), drivers AS (
+    SELECT d.period_id, d.ordinal, d.event_id
+    FROM stage_drivers d JOIN kept k ON k.collection = 'relationship-periods' AND k.id = d.period_id
+), stored_drivers AS (
+    SELECT t.period_id, t.ordinal::int AS ordinal, t.event_id
+    FROM period_events t JOIN kept k ON k.collection = 'relationship-periods' AND k.id = t.period_id
 )
 INSERT INTO stage_relinked (collection, item_id)
-SELECT k.collection, k.id
-FROM kept k
-LEFT JOIN staged st ON st.collection = k.collection AND st.item_id = k.id
-LEFT JOIN stored so ON so.collection = k.collection AND so.item_id = k.id
-WHERE st.sig IS DISTINCT FROM so.sig
-UNION ALL
-SELECT i.collection, i.id FROM items i
-WHERE NOT i.stored AND (EXISTS (SELECT FROM stage_members m WHERE m.collection = i.collection AND m.item_id = i.id)
-                        OR EXISTS (SELECT FROM stage_citations c WHERE c.collection = i.collection AND c.item_id = i.id)
-                        OR EXISTS (SELECT FROM stage_drivers d
-                                   WHERE i.collection = 'relationship-periods' AND d.period_id = i.id));
+SELECT coalesce(s.collection, t.collection), coalesce(s.item_id, t.item_id)
+FROM members s
+FULL JOIN stored_members t ON t.collection = s.collection AND t.item_id = s.item_id AND t.ordinal = s.ordinal
+WHERE s.item_id IS NULL OR t.item_id IS NULL
+   OR (s.role, s.country, s.actor_id) IS DISTINCT FROM (t.role, t.country, t.actor_id)
+UNION
+SELECT coalesce(s.collection, t.collection), coalesce(s.item_id, t.item_id)
+FROM citations s
+FULL JOIN stored_citations t ON t.collection = s.collection AND t.item_id = s.item_id AND t.ordinal = s.ordinal
+WHERE s.item_id IS NULL OR t.item_id IS NULL
+   OR (s.source_id, s.attribution) IS DISTINCT FROM (t.source_id, t.attribution)
+UNION
+SELECT 'relationship-periods', coalesce(s.period_id, t.period_id)
+FROM drivers s
+FULL JOIN stored_drivers t ON t.period_id = s.period_id AND t.ordinal = s.ordinal
+WHERE s.period_id IS NULL OR t.period_id IS NULL OR s.event_id IS DISTINCT FROM t.event_id;
 
 -- name: imports.find_changed
 -- Staged items the upserts below will write: new ones, ones whose own columns differ from the
 -- stored row (the same comparisons as the upserts make) and relinked ones (run find_relinked
--- first). Only these, and what embeds them, can get a revision.
-INSERT INTO stage_changed (collection, item_id)
-SELECT 'sources', s.id FROM stage_sources s LEFT JOIN sources t ON t.id = s.id
-WHERE t.id IS NULL
-   OR (t.url, t.title, t.publisher, t.original_publisher, t.published_on, t.language, t.disclosures, t.notes)
-      IS DISTINCT FROM
-      (s.url, s.title, s.publisher, s.original_publisher, s.published_on, s.language, s.disclosures, s.notes)
-UNION
-SELECT 'actors', s.id FROM stage_actors s LEFT JOIN actors t ON t.id = s.id
-WHERE t.id IS NULL
-   OR (t.kind, t.name, t.aliases, t.country::text, t.role, t.description, t.parent_id, t.external_ids)
-      IS DISTINCT FROM
-      (s.kind, s.name, s.aliases, s.country, s.role, s.description, s.parent_id, s.external_ids::jsonb)
-UNION
-SELECT 'events', s.id FROM stage_events s JOIN event_types et ON et.id = s.type LEFT JOIN events t ON t.id = s.id
-WHERE t.id IS NULL
-   OR (t.type, t.cameo_code, t.title, t.summary, t.status, t.start_date, t.start_precision, t.end_date,
-       t.end_precision, t.date_inferred, t.date_note, t.location_name, t.location_country::text,
-       t.related_event_id, t.relation, t.sectors, t.quantities, t.external_ids, t.num_mentions, t.num_sources,
-       t.num_articles, t.avg_tone, t.location_lat, t.location_lon)
-      IS DISTINCT FROM
-      (s.type, coalesce(s.cameo_code, et.cameo_code), s.title, s.summary, s.status, s.start_date,
-       s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
-       s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
-       coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
-       s.location_lat, s.location_lon)
-UNION
-SELECT 'deals', s.id FROM stage_deals s LEFT JOIN deals t ON t.id = s.id
-WHERE t.id IS NULL
-   OR (t.kind, t.title, t.summary, t.status, t.signed_on, t.date_precision, t.date_inferred, t.date_note, t.count,
-       t.amount, t.currency::text, t.value_text, t.value_basis, t.value_qualifier, t.value_period, t.horizon_years,
-       t.value_usd, t.usd_method, t.usd_rate, t.usd_rate_date, t.usd_note, t.event_id, t.part_of, t.sectors)
-      IS DISTINCT FROM
-      (s.kind, s.title, s.summary, s.status, s.signed_on, s.date_precision, s.date_inferred, s.date_note, s.count,
-       s.amount, s.currency, s.value_text, s.value_basis, s.value_qualifier, s.value_period, s.horizon_years,
-       s.value_usd, s.usd_method, s.usd_rate, s.usd_rate_date, s.usd_note, s.event_id, s.part_of, s.sectors)
-UNION
-SELECT 'relationship-periods', s.id FROM stage_periods s LEFT JOIN relationship_periods t ON t.id = s.id
-WHERE t.id IS NULL
-   OR (t.country_a::text, t.country_b::text, t.valid_from, t.valid_from_precision, t.valid_to, t.status, t.trend,
-       t.summary)
-      IS DISTINCT FROM
-      (s.country_a, s.country_b, s.valid_from, s.valid_from_precision, s.valid_to, s.status, s.trend, s.summary)
-UNION
-SELECT collection, item_id FROM stage_relinked
+-- first). Only these, and what embeds them, can get a revision. Each item is found once: the
+-- branches are disjoint, so no deduplication pass over a large load is needed.
+INSERT INTO stage_changes (collection, item_id, stored, unseen, relinked)
+SELECT x.collection, x.item_id, x.stored,
+       NOT x.stored AND NOT EXISTS (SELECT FROM revisions r WHERE r.collection = x.collection AND r.item_id = x.item_id),
+       NOT x.stored OR x.relinked
+FROM (
+    SELECT 'sources' AS collection, s.id AS item_id, t.id IS NOT NULL AS stored, false AS relinked
+    FROM stage_sources s LEFT JOIN sources t ON t.id = s.id
+    WHERE t.id IS NULL
+       OR (t.url, t.title, t.publisher, t.original_publisher, t.published_on, t.language, t.disclosures, t.notes)
+          IS DISTINCT FROM
+          (s.url, s.title, s.publisher, s.original_publisher, s.published_on, s.language, s.disclosures, s.notes)
+    UNION ALL
+    SELECT 'actors', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    FROM stage_actors s LEFT JOIN actors t ON t.id = s.id
+    LEFT JOIN stage_relinked l ON l.collection = 'actors' AND l.item_id = s.id
+    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+       OR (t.kind, t.name, t.aliases, t.country::text, t.role, t.description, t.parent_id, t.external_ids)
+          IS DISTINCT FROM
+          (s.kind, s.name, s.aliases, s.country, s.role, s.description, s.parent_id, s.external_ids::jsonb)
+    UNION ALL
+    SELECT 'events', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    FROM stage_events s JOIN event_types et ON et.id = s.type LEFT JOIN events t ON t.id = s.id
+    LEFT JOIN stage_relinked l ON l.collection = 'events' AND l.item_id = s.id
+    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+       OR (t.type, t.cameo_code, t.title, t.summary, t.status, t.start_date, t.start_precision, t.end_date,
+           t.end_precision, t.date_inferred, t.date_note, t.location_name, t.location_country::text,
+           t.related_event_id, t.relation, t.sectors, t.quantities, t.external_ids, t.num_mentions, t.num_sources,
+           t.num_articles, t.avg_tone, t.location_lat, t.location_lon)
+          IS DISTINCT FROM
+          (s.type, coalesce(s.cameo_code, et.cameo_code), s.title, s.summary, s.status, s.start_date,
+           s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
+           s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
+           coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
+           s.location_lat, s.location_lon)
+    UNION ALL
+    SELECT 'deals', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    FROM stage_deals s LEFT JOIN deals t ON t.id = s.id
+    LEFT JOIN stage_relinked l ON l.collection = 'deals' AND l.item_id = s.id
+    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+       OR (t.kind, t.title, t.summary, t.status, t.signed_on, t.date_precision, t.date_inferred, t.date_note, t.count,
+           t.amount, t.currency::text, t.value_text, t.value_basis, t.value_qualifier, t.value_period, t.horizon_years,
+           t.value_usd, t.usd_method, t.usd_rate, t.usd_rate_date, t.usd_note, t.event_id, t.part_of, t.sectors)
+          IS DISTINCT FROM
+          (s.kind, s.title, s.summary, s.status, s.signed_on, s.date_precision, s.date_inferred, s.date_note, s.count,
+           s.amount, s.currency, s.value_text, s.value_basis, s.value_qualifier, s.value_period, s.horizon_years,
+           s.value_usd, s.usd_method, s.usd_rate, s.usd_rate_date, s.usd_note, s.event_id, s.part_of, s.sectors)
+    UNION ALL
+    SELECT 'relationship-periods', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    FROM stage_periods s LEFT JOIN relationship_periods t ON t.id = s.id
+    LEFT JOIN stage_relinked l ON l.collection = 'relationship-periods' AND l.item_id = s.id
+    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+       OR (t.country_a::text, t.country_b::text, t.valid_from, t.valid_from_precision, t.valid_to, t.status, t.trend,
+           t.summary)
+          IS DISTINCT FROM
+          (s.country_a, s.country_b, s.valid_from, s.valid_from_precision, s.valid_to, s.status, s.trend, s.summary)
+) x
 -- In key order: the temporary table's primary key then grows at its right edge.
 ORDER BY 1, 2;
 
+-- name: imports.changed_counts
+-- How many items of each collection the load writes, and how many of them are unseen.
+SELECT collection, count(*) AS items, count(*) FILTER (WHERE unseen) AS unseen
+FROM stage_changes GROUP BY collection;
+
 -- name: imports.reached
--- Every item the staged changes reach directly: the changed items, the events their deals hang
--- on before and after, and the open periods a staged open period will close.
-SELECT collection, item_id FROM stage_changed
-UNION
-SELECT 'events', d.event_id FROM deals d JOIN stage_changed c ON c.collection = 'deals' AND c.item_id = d.id
-WHERE d.event_id IS NOT NULL
-UNION
-SELECT 'events', s.event_id FROM stage_deals s JOIN stage_changed c ON c.collection = 'deals' AND c.item_id = s.id
-WHERE s.event_id IS NOT NULL
-UNION
-SELECT 'relationship-periods', o.id
-FROM relationship_periods o JOIN stage_periods p ON o.country_a = p.country_a AND o.country_b = p.country_b
-WHERE o.valid_to IS NULL AND p.valid_to IS NULL AND o.valid_from < p.valid_from;
+-- Every item the staged changes reach directly whose revision must be worked out by comparison:
+-- the changed items that are not unseen (all of them when $1), the events their deals hang on
+-- before and after, and the open periods a staged open period will close.
+SELECT collection, item_id, unseen FROM stage_changes WHERE $1 OR NOT unseen
+UNION ALL
+SELECT x.collection, x.item_id, false FROM (
+    SELECT 'events' AS collection, d.event_id AS item_id
+    FROM deals d JOIN stage_changes c ON c.collection = 'deals' AND c.item_id = d.id
+    WHERE d.event_id IS NOT NULL
+    UNION
+    SELECT 'events', s.event_id
+    FROM stage_deals s JOIN stage_changes c ON c.collection = 'deals' AND c.item_id = s.id
+    WHERE s.event_id IS NOT NULL
+    UNION
+    SELECT 'relationship-periods', o.id
+    FROM relationship_periods o JOIN stage_periods p ON o.country_a = p.country_a AND o.country_b = p.country_b
+    WHERE o.valid_to IS NULL AND p.valid_to IS NULL AND o.valid_from < p.valid_from
+) x
+WHERE NOT EXISTS (SELECT FROM stage_changes c WHERE c.collection = x.collection AND c.item_id = x.item_id);
+
+-- name: imports.record_unseen
+-- The first revision of every unseen item: it was just inserted at revision 1, so there is
+-- nothing to compare. Collection by collection, as revisions.record orders them.
+-- Returns how many each collection got.
+WITH recorded AS (
+    INSERT INTO revisions (collection, item_id, revision, op, key_name)
+    SELECT collection, item_id, 1, 'create', $1
+    FROM stage_changes WHERE unseen
+    ORDER BY array_position(ARRAY['sources', 'actors', 'events', 'deals', 'relationship-periods'], collection),
+             item_id
+    RETURNING collection
+)
+SELECT collection, count(*) AS items FROM recorded GROUP BY collection;
 
 -- name: imports.replace_links
 -- Remove the members, citations and drivers of the items whose links change.
@@ -447,9 +497,9 @@ WHERE r.collection = 'relationship-periods' AND t.period_id = r.item_id;
 -- name: imports.insert_links
 -- Write the staged members, citations and drivers of the items whose links change.
 WITH m AS (
-    SELECT s.* FROM stage_members s JOIN stage_relinked r USING (collection, item_id)
+    SELECT s.* FROM stage_members s JOIN stage_changes r USING (collection, item_id) WHERE r.relinked
 ), c AS (
-    SELECT s.* FROM stage_citations s JOIN stage_relinked r USING (collection, item_id)
+    SELECT s.* FROM stage_citations s JOIN stage_changes r USING (collection, item_id) WHERE r.relinked
 ), p AS (
     INSERT INTO event_participants (event_id, ordinal, role, country, actor_id)
     SELECT item_id, ordinal, role, country, actor_id FROM m WHERE collection = 'events'
@@ -471,7 +521,8 @@ WITH m AS (
 )
 INSERT INTO period_events (period_id, event_id, ordinal)
 SELECT s.period_id, s.event_id, s.ordinal
-FROM stage_drivers s JOIN stage_relinked r ON r.collection = 'relationship-periods' AND r.item_id = s.period_id;
+FROM stage_drivers s
+JOIN stage_changes r ON r.collection = 'relationship-periods' AND r.item_id = s.period_id AND r.relinked;
 
 -- name: imports.may_skip_row_checks
 -- Whether this role may turn off row-level foreign key triggers for its transaction.
@@ -537,3 +588,8 @@ SELECT pause_rollup($1::text::regclass);
 
 -- name: imports.resume_rollup
 SELECT resume_rollup($1::text::regclass);
+
+
+-- name: imports.drop_unreferenced_keys
+-- Only after drop_secondary_indexes has locked the tables.
+SELECT drop_unreferenced_keys($1::text[]::regclass[]);

@@ -191,3 +191,56 @@ async def test_an_import_with_only_bad_lines_writes_nothing(api) -> None:
     assert [e["line"] for e in report["errors"]] == [1, 2]
     assert (report["lines"], report["valid"], report["changed"]) == (2, 0, 0)
     assert await everything(api) == before
+
+
+LINKED = [
+    line("sources", id="src-import-wire", title="Wire report", publisher="Wire", published_on="2026-02-11"),
+    line("sources", id="src-import-other", title="Other", publisher="Post", published_on="2026-02-12"),
+    line("actors", id="actor-import-envoy", kind="person", name="Envoy", country="KR", sources=CITE),
+    event("ev-import-visit"),
+    event("ev-import-same"),
+    deal("deal-import-contract", event_id="ev-import-visit"),
+    period("rel-jp-kr-2026-02-10"),
+]
+BOTH = [{"source_id": "src-import-wire"}, {"source_id": "src-import-other", "attribution": "via Post"}]
+ENVOY_ONLY = [{"role": "participant", "country": "KR", "actor_id": "actor-import-envoy"}]
+THREE_PARTIES = [{"role": "exporter", "country": "JP"}, {"role": "importer", "country": "KR"},
+                 {"role": "partner", "country": "US"}]  # fmt: skip
+
+
+def envoy(sources: list[dict[str, str]]) -> bytes:
+    return line("actors", id="actor-import-envoy", kind="person", name="Envoy", country="KR", sources=sources)
+
+
+async def test_a_reimport_that_changes_only_links_rewrites_exactly_those_items(api) -> None:
+    assert (await post_import(api, b"\n".join(LINKED)))["changed"] == 7
+    relinked = [
+        *LINKED[:2],
+        envoy(BOTH),  # one more citation on the actor
+        event("ev-import-visit", participants=ENVOY_ONLY),  # the envoy's role changes, the host goes
+        LINKED[4],
+        deal("deal-import-contract", event_id="ev-import-visit", parties=THREE_PARTIES),
+        period("rel-jp-kr-2026-02-10", event_ids=["ev-import-visit", "ev-import-same"]),  # a second driver
+    ]
+    _, cursor = await changes(api)
+    report = await post_import(api, b"\n".join(relinked))
+    assert (report["changed"], report["unchanged"]) == (4, 3)
+    fed = {(c["collection"], c["id"]) for c in (await changes(api, cursor))[0]}
+    assert fed >= {
+        ("actors", "actor-import-envoy"),
+        ("events", "ev-import-visit"),
+        ("deals", "deal-import-contract"),
+        ("relationship-periods", "rel-jp-kr-2026-02-10"),
+    }
+    assert ("events", "ev-import-same") not in fed
+    visit = (await api.get("/v1/events/ev-import-visit")).json()
+    assert [(p["role"], p["country"]) for p in visit["participants"]] == [("participant", "KR")]
+    assert visit["revision"] == 2
+    contract = (await api.get("/v1/deals/deal-import-contract")).json()
+    assert [p["country"] for p in contract["parties"]] == ["JP", "KR", "US"]
+    actor = (await api.get("/v1/actors/actor-import-envoy")).json()
+    assert [s.get("attribution") for s in actor["sources"]] == [None, "via Post"]
+    # Only an attribution differs now: that alone is a change too, once.
+    again = [*LINKED[:2], envoy([BOTH[0], {**BOTH[1], "attribution": "via the Post"}])]
+    assert (await post_import(api, b"\n".join(again)))["changed"] == 1
+    assert (await post_import(api, b"\n".join(again)))["changed"] == 0

@@ -4,6 +4,8 @@
 
 Uses DATABASE_URL's server (creating and dropping its own database) or an embedded one.
 The second import of the same file measures the no-change path (nothing is rewritten).
+`--profile SECONDS` also prints every statement that ran at least that long, to see where a
+load spends its time.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import asyncio
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from asyncpg.connection import LoggedQuery
 
 from bench.generate import write
 from service import db, importer, setup
@@ -21,12 +26,22 @@ from service.settings import Settings
 from tests.databases import scratch_database
 
 
-async def run(path: Path, url: str) -> None:
+def statement_timer(threshold: float) -> Callable[[LoggedQuery], None]:
+    def report(query: LoggedQuery) -> None:
+        if query.elapsed >= threshold:
+            print(f"  {query.elapsed:6.2f} s  {' '.join(query.query.split())[:100]}", flush=True)
+
+    return report
+
+
+async def run(path: Path, url: str, profile: float | None) -> None:
     settings = Settings(database_url=url)
     conn = await db.connect(url, settings)
     try:
         await setup.migrate_database(conn)
         resolver = await setup.load_resolver(conn)
+        if profile is not None:
+            conn.add_query_logger(statement_timer(profile))
         for attempt in ("first import", "same file again"):
             started = time.perf_counter()
             with path.open("rb") as lines:
@@ -80,7 +95,7 @@ async def main_async(args: argparse.Namespace) -> None:
             count = write(out, args.seed, args.events, args.deals, args.periods, 200)
         print(f"generated {count} records ({path.stat().st_size / 1e6:.0f} MB)")
         async with scratch_database("bench_import") as url:
-            await run(path, url)
+            await run(path, url, args.profile)
 
 
 def main() -> None:
@@ -89,6 +104,7 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=190_000)
     parser.add_argument("--periods", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=float, metavar="SECONDS", help="print slower statements")
     args = parser.parse_args()
     print(f"database: {'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded'}")
     asyncio.run(main_async(args))

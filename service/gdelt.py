@@ -224,12 +224,13 @@ async def apply(
 ) -> ImportReport:
     """Import GDELT rows in the caller's transaction; refused rows are listed, the rest written."""
     batch = importer.Batch(resolver=None)
+    batch.byproducts.add("sources")
     reader = Reader(await Codebook.load(conn), batch)
     errors: list[LineError] = []
     lines = 0
     with importer.collection_paused():
         for number, raw in enumerate(rows, start=1):
-            if not raw.strip():
+            if not raw or raw.isspace():
                 continue
             lines += 1
             try:

@@ -98,6 +98,9 @@ class Batch:
         self.ids: dict[tuple[str, str], int] = {}
         # A batch names the same few hundred countries over and over: resolve each spelling once.
         self.countries: dict[str, str] = {}
+        # Collections staged only to serve the records (the sources a GDELT file cites), whose
+        # writes are not counted as records changed.
+        self.byproducts: set[str] = set()
 
     def country(self, text: str | None, field: str) -> str | None:
         if text is None:
@@ -290,7 +293,7 @@ def collection_of(record: Input) -> str:
 def parse_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, Record | LineError]]:
     """Decode NDJSON; blank lines are skipped, a line that does not decode becomes its error."""
     for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
+        if not raw or raw.isspace():  # no copy of the line, unlike strip()
             continue
         try:
             yield number, _DECODER.decode(raw)
@@ -384,7 +387,7 @@ async def write_batch(
             await conn.execute(q["imports.bulk_memory"])
             await conn.execute(q["imports.analyze_staging"])
         errors += await _drop_broken(conn, batch)
-        changed = await _write_staged(conn, key_name, set(batch.ids))
+        changed = await _write_staged(conn, key_name, batch)
     line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
     valid = len(batch.ids) - len({e.line for e in errors if e.line in line_ids})
     errors.sort(key=lambda e: e.line)
@@ -410,9 +413,9 @@ async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
         await conn.execute(q["imports.drop_lines"], list(first))
 
 
-async def _write_staged(conn: Connection, key_name: str, staged: set[tuple[str, str]]) -> int:
+async def _write_staged(conn: Connection, key_name: str, batch: Batch) -> int:
     """Upsert the staged records that change anything, refresh what derives from them, record
-    revisions. Returns how many of the `staged` items got a revision."""
+    revisions. Returns how many of the batch's records got a revision."""
     q = queries()
     await conn.execute(q["imports.find_relinked"])
     await conn.execute(q["imports.find_changed"])
@@ -460,11 +463,9 @@ async def _write_staged(conn: Connection, key_name: str, staged: set[tuple[str, 
     recorded = await revisions.record(conn, key_name, prepared)
     if reload:
         await _end_reload(conn, reload)
-    # Every unseen item was staged; those of a collection the batch staged only as a by-product
-    # (the sources a GDELT file cites) are not records of it.
-    records = {collection for collection, _ in staged}
-    first: int = sum(r["items"] for r in unseen if r["collection"] in records)
-    return first + len({(w.collection, w.item_id) for w in recorded} & staged)
+    # Every unseen item was staged, and is a record of the batch unless it is a by-product.
+    first: int = sum(r["items"] for r in unseen if r["collection"] not in batch.byproducts)
+    return first + len({(w.collection, w.item_id) for w in recorded} & batch.ids.keys())
 
 
 class Reload(msgspec.Struct):

@@ -244,3 +244,19 @@ async def test_a_reimport_that_changes_only_links_rewrites_exactly_those_items(a
     again = [*LINKED[:2], envoy([BOTH[0], {**BOTH[1], "attribution": "via the Post"}])]
     assert (await post_import(api, b"\n".join(again)))["changed"] == 1
     assert (await post_import(api, b"\n".join(again)))["changed"] == 0
+
+
+async def test_an_import_brings_back_a_deleted_item_as_its_next_revision(api) -> None:
+    assert (await post_import(api, b"\n".join(LINKED[:4])))["changed"] == 4
+    assert (await api.delete("/v1/events/ev-import-visit")).status_code == 204
+    _, cursor = await changes(api)
+    # Not stored any more, but not new either: its history goes on from the tombstone.
+    back = await post_import(api, LINKED[3])
+    assert (back["changed"], back["unchanged"]) == (1, 0)
+    [change], _ = await changes(api, cursor)
+    assert (change["id"], change["op"], change["revision"]) == ("ev-import-visit", "create", 3)
+    served = (await api.get("/v1/events/ev-import-visit")).json()
+    assert served["revision"] == 3
+    assert [p["country"] for p in served["participants"]] == ["KR", "JP"]
+    history = (await api.get("/v1/events/ev-import-visit/revisions")).json()["items"]
+    assert [(h["revision"], h["op"]) for h in history] == [(1, "create"), (2, "delete"), (3, "create")]

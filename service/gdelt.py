@@ -230,7 +230,7 @@ async def apply(
     lines = 0
     with importer.collection_paused():
         for number, raw in enumerate(rows, start=1):
-            if not raw or raw.isspace():
+            if importer.blank(raw):
                 continue
             lines += 1
             try:

@@ -35,8 +35,9 @@ _DECODER = msgspec.json.Decoder(Record)
 # set-based statements that follow get plans for the real row counts.
 LARGE_BATCH = 5_000
 # A large batch that writes at least as many events, deals or revisions as their table holds
-# drops the secondary indexes of that table (and of its link tables) and builds them once at the
-# end; the pair-day rollup of events or deals is counted again once, instead of row by row.
+# drops the secondary indexes of that table (and of its link tables), with the keys no foreign
+# key points at, and builds them once at the end; the pair-day rollup of events or deals is
+# counted again once, instead of row by row.
 RELOADS = {
     "events": ("events", "event_participants", "event_sources"),
     "deals": ("deals", "deal_parties", "deal_sources"),
@@ -165,11 +166,7 @@ def _members(
                 return _checked_members(batch, line, collection, item_id, members, field)
         rows.append((line, collection, item_id, n, m.role, country, actor_id))
     # A member is listed twice when two rows end in the same (role, country, actor_id).
-    if len(rows) == 2:
-        repeated = rows[0][4:] == rows[1][4:]
-    else:
-        repeated = len(rows) > 2 and len({row[4:] for row in rows}) < len(rows)
-    if repeated:
+    if len(rows) > 1 and len({row[4:] for row in rows}) < len(rows):
         return _checked_members(batch, line, collection, item_id, members, field)
     return rows
 
@@ -227,11 +224,7 @@ def _stage_event(batch: Batch, line: int, r: EventIn) -> None:
            r.sectors, quantities, external_ids, c and c.mentions, c and c.sources, c and c.articles,
            c and c.avg_tone, r.location_lat, r.location_lon)  # fmt: skip
     members = _members(batch, line, "events", r.id, r.participants, "participants")
-    _check_sources(r.sources)
-    rows = batch.rows
-    rows["stage_events"].append(row)
-    rows["stage_members"].extend(members)
-    _cite(batch, line, "events", r.id, r.sources)
+    _stage_with_members(batch, line, "events", row, members, r.sources)
 
 
 def _stage_deal(batch: Batch, line: int, r: DealIn) -> None:
@@ -245,11 +238,23 @@ def _stage_deal(batch: Batch, line: int, r: DealIn) -> None:
            usd and usd.usd, usd and usd.method, usd and usd.rate, usd and usd.rate_date, usd and usd.note,
            r.event_id, r.part_of, r.sectors)  # fmt: skip
     members = _members(batch, line, "deals", r.id, r.parties, "parties")
-    _check_sources(r.sources)
+    _stage_with_members(batch, line, "deals", row, members, r.sources)
+
+
+def _stage_with_members(
+    batch: Batch,
+    line: int,
+    collection: str,
+    row: tuple[Any, ...],
+    members: list[tuple[Any, ...]],
+    sources: list[CitationIn],
+) -> None:
+    """Check the citations of an event or deal, then stage it with its members and citations."""
+    _check_sources(sources)
     rows = batch.rows
-    rows["stage_deals"].append(row)
+    rows[f"stage_{collection}"].append(row)
     rows["stage_members"].extend(members)
-    _cite(batch, line, "deals", r.id, r.sources)
+    _cite(batch, line, collection, row[1], sources)
 
 
 def _stage_period(batch: Batch, line: int, r: PeriodIn) -> None:
@@ -290,10 +295,15 @@ def collection_of(record: Input) -> str:
     return _stager(type(record))[0]
 
 
+def blank(raw: bytes) -> bool:
+    """Whether an input line holds nothing but whitespace (tested without copying it)."""
+    return not raw or raw.isspace()
+
+
 def parse_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, Record | LineError]]:
     """Decode NDJSON; blank lines are skipped, a line that does not decode becomes its error."""
     for number, raw in enumerate(lines, start=1):
-        if not raw or raw.isspace():  # no copy of the line, unlike strip()
+        if blank(raw):
             continue
         try:
             yield number, _DECODER.decode(raw)
@@ -386,10 +396,11 @@ async def write_batch(
         if large:
             await conn.execute(q["imports.bulk_memory"])
             await conn.execute(q["imports.analyze_staging"])
-        errors += await _drop_broken(conn, batch)
+        dropped = await _drop_broken(conn, batch)
         changed = await _write_staged(conn, key_name, batch)
-    line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
-    valid = len(batch.ids) - len({e.line for e in errors if e.line in line_ids})
+    # Earlier refusals never reached the batch; the dropped lines are records of it.
+    valid = len(batch.ids) - len(dropped)
+    errors += dropped
     errors.sort(key=lambda e: e.line)
     return ImportReport(lines=lines, valid=valid, changed=changed, unchanged=valid - changed, errors=errors)
 
@@ -397,7 +408,7 @@ async def write_batch(
 async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
     """Refuse records that point at missing items, until no refusal uncovers another."""
     q = queries()
-    line_ids = {line: item_id for (_, item_id), line in batch.ids.items()}
+    line_ids: dict[int, str] = {}
     refused: list[LineError] = []
     while True:
         rows = [
@@ -409,6 +420,8 @@ async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
         first: dict[int, str] = {}
         for r in rows:
             first.setdefault(r["line"], r["reason"])
+        # Only when something is refused: the batch may hold a million records.
+        line_ids = line_ids or {line: item_id for (_, item_id), line in batch.ids.items()}
         refused += [LineError(line=n, id=line_ids.get(n), reason=reason) for n, reason in first.items()]
         await conn.execute(q["imports.drop_lines"], list(first))
 
@@ -419,13 +432,11 @@ async def _write_staged(conn: Connection, key_name: str, batch: Batch) -> int:
     q = queries()
     await conn.execute(q["imports.find_relinked"])
     await conn.execute(q["imports.find_changed"])
-    counts = {
-        r["collection"]: (r["items"], r["unseen"]) for r in await conn.fetch(q["imports.changed_counts"])
-    }
+    counts = {r["collection"]: r["items"] for r in await conn.fetch(q["imports.changed_counts"])}
     if not counts:
         return 0
     # Sized by what changes, not by what was sent: a large file with one edit is a small write.
-    large = sum(items for items, _ in counts.values()) >= LARGE_BATCH
+    large = sum(counts.values()) >= LARGE_BATCH
     # A small write refreshes the pairs of everything it reaches, so it needs every id; a large
     # one counts the pairs again and needs only the items whose revisions must be compared.
     reached: dict[str, set[str]] = defaultdict(set)
@@ -469,24 +480,28 @@ async def _write_staged(conn: Connection, key_name: str, batch: Batch) -> int:
 
 
 class Reload(msgspec.Struct):
-    """What a load that outgrows its tables set aside: their tables, index definitions, rollups."""
+    """What a load that outgrows its tables set aside: their tables, the statements that build
+    their indexes and keys again, their rollups."""
 
     tables: list[str]
-    indexes: list[str]
+    rebuild: list[str]
 
     @property
     def rollups(self) -> list[str]:
         return [table for table in ROLLUPS if table in self.tables]
 
 
-async def _begin_reload(conn: Connection, counts: dict[str, tuple[int, int]]) -> Reload | None:
+async def _begin_reload(conn: Connection, counts: dict[str, int]) -> Reload | None:
     """Set aside the secondary indexes (and rollup triggers) of every table this batch at least
     doubles; `_end_reload` builds them again. None when no table qualifies."""
     q = queries()
     held = {r["name"]: r["rows"] for r in await conn.fetch(q["imports.table_rows"], list(RELOADS))}
     # Every changed item gets a revision row.
-    writes = {"events": counts.get("events", (0, 0))[0], "deals": counts.get("deals", (0, 0))[0],
-              "revisions": sum(items for items, _ in counts.values())}  # fmt: skip
+    writes = {
+        "events": counts.get("events", 0),
+        "deals": counts.get("deals", 0),
+        "revisions": sum(counts.values()),
+    }
     chosen = [
         table
         for kind, count in writes.items()
@@ -509,4 +524,4 @@ async def _end_reload(conn: Connection, reload: Reload) -> None:
     q = queries()
     for table in reload.rollups:
         await conn.execute(q["imports.resume_rollup"], table)
-    await conn.execute(q["imports.create_indexes"], reload.indexes)
+    await conn.execute(q["imports.create_indexes"], reload.rebuild)

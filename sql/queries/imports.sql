@@ -40,16 +40,16 @@ CREATE TEMP TABLE IF NOT EXISTS stage_citations (
 CREATE TEMP TABLE IF NOT EXISTS stage_drivers (
     line int NOT NULL, period_id text NOT NULL, ordinal int NOT NULL, event_id text NOT NULL
 ) ON COMMIT DELETE ROWS;
--- Staged items whose members, citations or drivers differ from the stored ones.
+-- Stored items whose staged members, citations or drivers differ from the stored ones.
 CREATE TEMP TABLE IF NOT EXISTS stage_relinked (
     collection text NOT NULL, item_id text NOT NULL, PRIMARY KEY (collection, item_id)
 ) ON COMMIT DELETE ROWS;
--- Staged items that are new or differ from the stored ones in any way. `stored`: the table holds
--- the item now; `unseen`: it holds no row and no revision of it either (a first write, whose
--- revision needs no comparison); `relinked`: its members, citations or drivers are written.
+-- Staged items that are new or differ from the stored ones in any way. `unseen`: the database
+-- holds neither a row nor a revision of it (a first write, whose revision needs no comparison);
+-- `relinked`: its members, citations or drivers are written.
 CREATE TEMP TABLE IF NOT EXISTS stage_changes (
-    collection text NOT NULL, item_id text NOT NULL, stored boolean NOT NULL, unseen boolean NOT NULL,
-    relinked boolean NOT NULL, PRIMARY KEY (collection, item_id)
+    collection text NOT NULL, item_id text NOT NULL, unseen boolean NOT NULL, relinked boolean NOT NULL,
+    PRIMARY KEY (collection, item_id)
 ) ON COMMIT DELETE ROWS;
 -- Empty even when an earlier batch ran in this same transaction.
 TRUNCATE stage_sources, stage_actors, stage_events, stage_deals, stage_periods, stage_members, stage_citations,
@@ -380,8 +380,8 @@ WHERE s.period_id IS NULL OR t.period_id IS NULL OR s.event_id IS DISTINCT FROM 
 -- stored row (the same comparisons as the upserts make) and relinked ones (run find_relinked
 -- first). Only these, and what embeds them, can get a revision. Each item is found once: the
 -- branches are disjoint, so no deduplication pass over a large load is needed.
-INSERT INTO stage_changes (collection, item_id, stored, unseen, relinked)
-SELECT x.collection, x.item_id, x.stored,
+INSERT INTO stage_changes (collection, item_id, unseen, relinked)
+SELECT x.collection, x.item_id,
        NOT x.stored AND NOT EXISTS (SELECT FROM revisions r WHERE r.collection = x.collection AND r.item_id = x.item_id),
        NOT x.stored OR x.relinked
 FROM (
@@ -440,9 +440,8 @@ FROM (
 ORDER BY 1, 2;
 
 -- name: imports.changed_counts
--- How many items of each collection the load writes, and how many of them are unseen.
-SELECT collection, count(*) AS items, count(*) FILTER (WHERE unseen) AS unseen
-FROM stage_changes GROUP BY collection;
+-- How many items of each collection the load writes.
+SELECT collection, count(*) AS items FROM stage_changes GROUP BY collection;
 
 -- name: imports.reached
 -- Every item the staged changes reach directly whose revision must be worked out by comparison:

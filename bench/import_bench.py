@@ -21,7 +21,7 @@ from pathlib import Path
 from asyncpg.connection import LoggedQuery
 
 from bench.generate import write
-from service import db, importer, setup
+from service import db, importer, setup, staging
 from service.settings import Settings
 from tests.databases import scratch_database
 
@@ -47,7 +47,7 @@ async def run(path: Path, url: str, profile: float | None) -> None:
             with path.open("rb") as lines:
                 async with conn.transaction():
                     report = await importer.apply(
-                        conn, resolver, importer.parse_lines(lines), "bench", statement_timeout_ms=0
+                        conn, resolver, staging.parse_lines(lines), "bench", statement_timeout_ms=0
                     )
             seconds = time.perf_counter() - started
             rate = report.lines / seconds

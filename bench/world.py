@@ -26,7 +26,7 @@ import asyncpg
 import msgspec
 
 from bench.generate import write
-from service import db, importer, migrate, setup
+from service import db, importer, migrate, setup, staging
 from service.settings import PROJECT_ROOT, Settings
 from tests.databases import with_database
 
@@ -147,7 +147,7 @@ async def _build(url: str, name: str, state: State, log: bool) -> None:
                     started = time.perf_counter()
                     async with conn.transaction():
                         report = await importer.apply(
-                            conn, resolver, importer.parse_lines(chunk), "bench", statement_timeout_ms=0
+                            conn, resolver, staging.parse_lines(chunk), "bench", statement_timeout_ms=0
                         )
                         if report.errors:
                             first = report.errors[0]

@@ -15,7 +15,7 @@ import asyncpg
 import msgspec
 
 from schemas.imports import ImportReport
-from service import auth, db, export, gdelt, importer, migrate, progress, setup
+from service import auth, db, export, gdelt, importer, migrate, progress, setup, staging
 from service.settings import Settings
 from service.sql import queries
 
@@ -161,7 +161,7 @@ async def _import(args: argparse.Namespace, settings: Settings, source: BinaryIO
         resolver = await setup.load_resolver(conn)
 
         def write(c: db.Connection, lines: Iterator[bytes]) -> Awaitable[ImportReport]:
-            return importer.apply(c, resolver, importer.parse_lines(lines), args.key_name)
+            return importer.apply(c, resolver, staging.parse_lines(lines), args.key_name)
 
         report = await _load(conn, args, source, write)
     _print_report(report, as_json=args.json)

@@ -13,6 +13,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from schemas.imports import ImportReport, LineError
 from service import importer
 from service.db import Connection
 from service.sql import queries
+from service.staging import Batch, blank
 
 
 class Layout(msgspec.Struct, frozen=True):
@@ -139,9 +141,9 @@ def _source(url: str | None, added: dt.date) -> tuple[str, tuple[object, ...]]:
 class Reader:
     """Turns GDELT rows into staged events, members, citations and sources."""
 
-    def __init__(self, book: Codebook, batch: importer.Batch) -> None:
+    def __init__(self, book: Codebook) -> None:
         self.book = book
-        self.batch = batch
+        self.batch = Batch(resolver=None)
         self.sources: set[str] = set()
         self.skipped = 0
 
@@ -196,7 +198,7 @@ class Reader:
         if source_id not in self.sources:
             self.sources.add(source_id)
             rows["stage_sources"].append(source_row)
-        self.batch.ids[key] = line
+        self.batch.take(key, line)
 
 
 def lines_of(stream: IO[bytes], name: str) -> Iterator[bytes]:
@@ -223,22 +225,29 @@ async def apply(
     conn: Connection, rows: Iterable[bytes], key_name: str, statement_timeout_ms: int | None = None
 ) -> ImportReport:
     """Import GDELT rows in the caller's transaction; refused rows are listed, the rest written."""
-    batch = importer.Batch(resolver=None)
-    batch.byproducts.add("sources")
-    reader = Reader(await Codebook.load(conn), batch)
-    errors: list[LineError] = []
-    lines = 0
-    with importer.collection_paused():
-        for number, raw in enumerate(rows, start=1):
-            if importer.blank(raw):
+    load = importer.Load(conn, key_name, statement_timeout_ms)
+    reader = Reader(await Codebook.load(conn))
+    numbered = enumerate(rows, start=1)
+
+    def stage() -> importer.Chunk:
+        # A row refers to nothing a later row brings (a cited source is staged with its first
+        # citing row), so every refusal is final.
+        reader.batch = batch = Batch(resolver=None, ids=load.ids)
+        batch.byproducts.add("sources")
+        taken = 0
+        for number, raw in islice(numbered, importer.CHUNK):
+            taken += 1
+            if blank(raw):
                 continue
-            lines += 1
+            load.lines += 1
             try:
                 reader.add(number, raw)
             except Bad as exc:
-                errors.append(LineError(line=number, id=_guess_id(raw), reason=str(exc)))
-    report = await importer.write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
-    return msgspec.structs.replace(report, skipped=reader.skipped)
+                load.errors.append(LineError(line=number, id=_guess_id(raw), reason=str(exc)))
+        return importer.Chunk(batch, None, last=taken < importer.CHUNK)
+
+    await load.run(stage)
+    return load.report(skipped=reader.skipped)
 
 
 def _guess_id(raw: bytes) -> str | None:

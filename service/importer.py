@@ -2,42 +2,42 @@
 
 POST, PATCH, bulk import and the seed world all go through `apply`. Every record is either
 written whole or refused with its line and reason; refused records leave no trace.
+
+A large input is written in batches, all in the caller's transaction: while the database
+writes one batch, the next is decoded and staged in a worker thread. A record that points at
+something a later batch brings is held back and written with the last batch, so records may
+come in any order, as in one batch. Relationship periods always go with the last batch, so
+that they are checked against each other and against every event at once.
 """
 
 from __future__ import annotations
 
-import functools
-import gc
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, nullcontext
-from typing import Any
+import asyncio
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 
 import msgspec
 
-from schemas.actors import ActorIn
-from schemas.common import CitationIn
-from schemas.deals import DealIn
-from schemas.events import EventIn
-from schemas.imports import ImportReport, LineError, Record
+from schemas.imports import ImportReport, LineError
 from schemas.relationships import PeriodIn
-from schemas.sources import SourceIn
 from service import revisions
 from service.db import Connection
-from service.errors import InvalidParameter
-from service.money import usd_value
 from service.repos import pairs
 from service.resolve import CountryResolver
 from service.sql import queries
+from service.staging import STAGE_COLUMNS, Batch, Input, Refused, collection_paused
 
-_DECODER = msgspec.json.Decoder(Record)
 # From this many records on, statistics are refreshed mid-transaction (a few hundred ms) so the
 # set-based statements that follow get plans for the real row counts.
 LARGE_BATCH = 5_000
-# A large batch that writes at least as many events, deals or revisions as their table holds
-# drops the secondary indexes of that table (and of its link tables), with the keys no foreign
-# key points at, and builds them once at the end; the pair-day rollup of events or deals is
-# counted again once, instead of row by row.
+# Records per batch of a large input. Each batch costs a few fixed statements; smaller ones let
+# decoding start working alongside the database sooner.
+CHUNK = 100_000
+# A load that writes at least as many events, deals or revisions as their table held drops the
+# secondary indexes of that table (and of its link tables), with the keys no foreign key points
+# at, and builds them once at the end; the pair-day rollup of events or deals is counted again
+# once, instead of row by row.
 RELOADS = {
     "events": ("events", "event_participants", "event_sources"),
     "deals": ("deals", "deal_parties", "deal_sources"),
@@ -47,305 +47,253 @@ ROLLUPS = ("events", "deals")
 RELOAD_MIN = 1_000
 # How long a reload waits for its tables before it gives up and keeps their indexes instead.
 RELOAD_LOCK_WAIT_MS = 1_000
-Input = SourceIn | ActorIn | EventIn | DealIn | PeriodIn
-
-STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "stage_sources": ("line", "id", "url", "title", "publisher", "original_publisher", "published_on",
-                      "language", "disclosures", "notes"),
-    "stage_actors": ("line", "id", "kind", "name", "aliases", "country", "role", "description", "parent_id",
-                     "external_ids"),
-    "stage_events": ("line", "id", "type", "cameo_code", "title", "summary", "status", "start_date",
-                     "start_precision", "end_date", "end_precision", "date_inferred", "date_note",
-                     "location_name", "location_country", "related_event_id", "relation", "sectors",
-                     "quantities", "external_ids", "num_mentions", "num_sources", "num_articles", "avg_tone",
-                     "location_lat", "location_lon"),
-    "stage_deals": ("line", "id", "kind", "title", "summary", "status", "signed_on", "date_precision",
-                    "date_inferred", "date_note", "count", "amount", "currency", "value_text", "value_basis",
-                    "value_qualifier", "value_period", "horizon_years", "value_usd", "usd_method", "usd_rate",
-                    "usd_rate_date", "usd_note", "event_id", "part_of", "sectors"),
-    "stage_periods": ("line", "id", "country_a", "country_b", "valid_from", "valid_from_precision",
-                      "valid_to", "status", "trend", "summary"),
-    "stage_members": ("line", "collection", "item_id", "ordinal", "role", "country", "actor_id"),
-    "stage_citations": ("line", "collection", "item_id", "ordinal", "source_id", "attribution"),
-    "stage_drivers": ("line", "period_id", "ordinal", "event_id"),
-}  # fmt: skip
 
 
-_ENCODER = msgspec.json.Encoder()
-# Most records carry no quantities and no external ids: stage their JSON without encoding it.
-_EMPTY_LIST_JSON = "[]"
-_EMPTY_OBJECT_JSON = "{}"
+class Chunk(msgspec.Struct):
+    """A staged batch. `records` maps its lines to their records when a refusal for a missing
+    reference may still be lifted by a later batch (None: every refusal is final); `last` when
+    the input has nothing after it."""
+
+    batch: Batch
+    records: dict[int, Input] | None
+    last: bool
 
 
-def _json(value: Any) -> str:
-    return _ENCODER.encode(value).decode()
+class Reload(msgspec.Struct):
+    """What a load that outgrows its tables set aside: their tables, the statements that build
+    their indexes and keys again."""
+
+    tables: list[str] = msgspec.field(default_factory=list)
+    rebuild: list[str] = msgspec.field(default_factory=list)
 
 
-class Refused(Exception):
-    """A record that cannot be written, and why."""
+class Load:
+    """One input written batch by batch in the caller's transaction, and its report."""
 
-
-class Batch:
-    """Rows for the staging tables, built from validated records.
-
-    A stager checks the whole record before it appends anything, so a refused record leaves no
-    rows behind. Enum values are staged as they are: a StrEnum member is a str, and asyncpg
-    writes its value.
-    """
-
-    def __init__(self, resolver: CountryResolver | None) -> None:
-        self.resolver = resolver
-        self.rows: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    def __init__(self, conn: Connection, key_name: str, statement_timeout_ms: int | None) -> None:
+        self.conn = conn
+        self.key_name = key_name
+        self.statement_timeout_ms = statement_timeout_ms
         self.ids: dict[tuple[str, str], int] = {}
-        # A batch names the same few hundred countries over and over: resolve each spelling once.
         self.countries: dict[str, str] = {}
-        # Collections staged only to serve the records (the sources a GDELT file cites), whose
-        # writes are not counted as records changed.
-        self.byproducts: set[str] = set()
+        self.lines = 0
+        self.valid = 0
+        self.changed = 0
+        self.errors: list[LineError] = []
+        # Records a batch refused for a missing reference, retried with the last batch.
+        self.held_back: dict[int, Input] = {}
+        # Periods, staged with the last batch.
+        self.periods: list[tuple[int, PeriodIn]] = []
+        # The collections that held nothing when the load began (imports.fresh_collections).
+        self.fresh: list[str] | None = None
+        # Some batch took the bulk path: the pair index is counted again at the end.
+        self.bulk = False
+        self.analyzed = False
+        # A batch has written (and recorded revisions) in this transaction.
+        self.wrote = False
+        self.staged_large = False
+        self.reload = Reload()
+        # Tables whose readers kept a reload from taking them: written with their indexes.
+        self.kept: set[str] = set()
+        self.rows_before: dict[str, int] | None = None
+        self.written: Counter[str] = Counter()
 
-    def country(self, text: str | None, field: str) -> str | None:
-        if text is None:
-            return None
-        found = self.countries.get(text)
-        if found is not None:
-            return found
-        if self.resolver is None:
-            raise Refused(f"{field}: countries are not read here")
-        try:
-            found = self.countries[text] = self.resolver.country(text, field)
-        except InvalidParameter as exc:
-            raise Refused(exc.detail) from None
-        return found
+    def report(self, skipped: int = 0) -> ImportReport:
+        self.errors.sort(key=lambda e: e.line)
+        return ImportReport(
+            lines=self.lines,
+            valid=self.valid,
+            changed=self.changed,
+            unchanged=self.valid - self.changed,
+            errors=self.errors,
+            skipped=skipped,
+        )
 
-    def add(self, line: int, record: Input) -> None:
-        collection, stage = _stager(type(record))
-        key = (collection, record.id)
-        if key in self.ids:
-            raise Refused(f"id: {record.id!r} was already given on line {self.ids[key]}")
-        stage(self, line, record)
-        self.ids[key] = line
+    def stage_records(
+        self, resolver: CountryResolver | None, items: Iterator[tuple[int, Input | LineError]]
+    ) -> Chunk:
+        """The next CHUNK input items as a batch (run in a worker thread for all but the first)."""
+        batch = Batch(resolver, self.ids, self.countries)
+        records: dict[int, Input] = {}
+        taken = 0
+        for line, item in islice(items, CHUNK):
+            taken += 1
+            if isinstance(item, LineError):
+                self.errors.append(item)
+                continue
+            if isinstance(item, PeriodIn):
+                self.periods.append((line, item))
+                continue
+            try:
+                batch.add(line, item)
+            except Refused as exc:
+                self.errors.append(LineError(line=line, id=item.id, reason=str(exc)))
+                continue
+            records[line] = item
+        self.lines += taken
+        return Chunk(batch, records, last=taken < CHUNK)
 
+    def complete(self, batch: Batch) -> None:
+        """Give the last batch what was held back and the periods."""
+        for line, record in sorted(self.held_back.items()):
+            batch.again(line, record)
+        self.held_back.clear()
+        for line, period in self.periods:
+            try:
+                batch.add(line, period)
+            except Refused as exc:
+                self.errors.append(LineError(line=line, id=period.id, reason=str(exc)))
+        self.periods.clear()
 
-def _check_sources(sources: list[CitationIn]) -> None:
-    """Refuse a record that cites one source twice; `_cite` stages the citations afterwards."""
-    if len(sources) > 1 and len({c.source_id for c in sources}) < len(sources):
-        seen: set[str] = set()
-        for n, c in enumerate(sources):
-            if c.source_id in seen:
-                raise Refused(f"sources[{n}].source_id: {c.source_id!r} is cited twice")
-            seen.add(c.source_id)
+    async def run(self, stage: Callable[[], Chunk]) -> None:
+        """Stage and write every batch, each next one staged while the database writes this one."""
+        with collection_paused():
+            # The first batch in this thread: most inputs (a POST, a small file) fit in it.
+            chunk = stage()
+            while not chunk.last:
+                # COPY encodes rows in this thread: the worker starts after it, not against it.
+                await self.copy(chunk.batch)
+                upcoming = asyncio.ensure_future(asyncio.to_thread(stage))
+                try:
+                    await self.write(chunk)
+                finally:
+                    # The worker reads the caller's input: it must be done before the caller goes on.
+                    await asyncio.wait([upcoming])
+                chunk = upcoming.result()
+            self.complete(chunk.batch)
+            await self.copy(chunk.batch)
+            await self.write(msgspec.structs.replace(chunk, records=None))
+            await self.finish()
 
+    async def copy(self, batch: Batch) -> None:
+        """Fill the staging tables with a batch."""
+        conn, q = self.conn, queries()
+        if self.fresh is None:
+            if self.statement_timeout_ms is not None:
+                await conn.execute(q["imports.statement_timeout"], str(self.statement_timeout_ms))
+            # Before anything is written: what the load finds empty, it alone fills.
+            self.fresh = await conn.fetchval(q["imports.fresh_collections"])
+        if not batch.keys:
+            return
+        await conn.execute(q["imports.create_staging"])
+        for table, rows in batch.rows.items():
+            if rows:
+                await conn.copy_records_to_table(table, records=rows, columns=STAGE_COLUMNS[table])
+        if len(batch.keys) >= LARGE_BATCH and not self.staged_large:
+            # Later batches are much like the first: the staging tables keep its statistics.
+            self.staged_large = True
+            await conn.execute(q["imports.bulk_memory"])
+            await conn.execute(q["imports.analyze_staging"])
 
-def _cite(batch: Batch, line: int, collection: str, item_id: str, sources: list[CitationIn]) -> None:
-    """Stage the citations of a record that passed every check."""
-    table = batch.rows["stage_citations"]
-    for n, c in enumerate(sources):
-        table.append((line, collection, item_id, n, c.source_id, c.attribution))
-
-
-def _members(
-    batch: Batch, line: int, collection: str, item_id: str, members: list[Any], field: str
-) -> list[tuple[Any, ...]]:
-    """Rows for the participants of an event or the parties of a deal.
-
-    The usual case takes one quick pass: every country spelling was resolved before and nothing
-    is wrong. Anything else goes through `_checked_members`, which resolves new spellings and
-    reports the first problem in list order.
-    """
-    known = batch.countries
-    rows = []
-    for n, m in enumerate(members):
-        text, actor_id = m.country, m.actor_id
-        if text is None:
-            if actor_id is None:
-                return _checked_members(batch, line, collection, item_id, members, field)
-            country = None
+    async def write(self, chunk: Chunk) -> None:
+        """Hold back or refuse the staged records that point nowhere, write the rest."""
+        batch = chunk.batch
+        if not batch.keys:
+            return
+        dropped = await _drop_broken(self.conn, batch)
+        if chunk.records is None:
+            self.errors += dropped
         else:
-            country = known.get(text)
-            if country is None:
-                return _checked_members(batch, line, collection, item_id, members, field)
-        rows.append((line, collection, item_id, n, m.role, country, actor_id))
-    # A member is listed twice when two rows end in the same (role, country, actor_id).
-    if len(rows) > 1 and len({row[4:] for row in rows}) < len(rows):
-        return _checked_members(batch, line, collection, item_id, members, field)
-    return rows
+            self.held_back.update((e.line, chunk.records[e.line]) for e in dropped)
+        self.valid += len(batch.keys) - len(dropped)
+        self.changed += await self.write_staged(batch)
 
+    async def write_staged(self, batch: Batch) -> int:
+        """Upsert the staged records that change anything, refresh what derives from them, record
+        revisions. Returns how many of the batch's records got a revision. A bulk write leaves
+        the pair index to `finish`."""
+        conn, q = self.conn, queries()
+        await conn.execute(q["imports.find_relinked"], self.fresh)
+        await conn.execute(q["imports.find_changed"], self.fresh)
+        counts = {r["collection"]: r["items"] for r in await conn.fetch(q["imports.changed_counts"])}
+        if not counts:
+            return 0
+        # Sized by what changes, not by what was sent: a large file with one edit is a small write.
+        bulk = sum(counts.values()) >= LARGE_BATCH
+        # A small write refreshes the pairs of everything it reaches, so it needs every id; a bulk
+        # one counts the pairs again at the end and needs only the items whose revisions must be
+        # compared. Unseen items have nothing to copy, compare or ripple to: nothing stored can
+        # point at them.
+        reached: dict[str, set[str]] = defaultdict(set)
+        compared: dict[str, set[str]] = defaultdict(set)
+        for r in await conn.fetch(q["imports.reached"], not bulk):
+            reached[r["collection"]].add(r["item_id"])
+            if not r["unseen"]:
+                compared[r["collection"]].add(r["item_id"])
+        touched = tuple(sorted(reached[c]) for c in ("events", "deals", "relationship-periods"))
+        before = [] if bulk else await pairs.touched(conn, *touched)
+        if bulk:
+            self.bulk = True
+            await self.extend_reload(counts)
+        prepared = await revisions.prepare(conn, compared, again=self.wrote)
+        self.wrote = True
+        await conn.execute(q["imports.close_open_periods"])
+        for name in ("sources", "actors", "periods"):
+            await conn.execute(q[f"imports.upsert_{name}"])
+        await conn.execute(q["imports.replace_links"])
+        # Every reference was checked as a set above; a bulk batch skips the per-row foreign key
+        # triggers that would check each one again, holding the referenced rows locked instead.
+        unchecked = bulk and await conn.fetchval(q["imports.may_skip_row_checks"])
+        if unchecked:
+            await conn.execute(q["imports.lock_references"])
+            await conn.execute(q["imports.row_checks"], "replica")
+        for name in ("events", "deals"):
+            await conn.execute(q[f"imports.upsert_{name}"])
+        await conn.execute(q["imports.insert_links"])
+        if unchecked:
+            await conn.execute(q["imports.row_checks"], "origin")
+        if bulk and not self.analyzed:
+            # The tables were empty or small: later batches must be planned for their real size.
+            self.analyzed = True
+            await conn.execute(q["imports.analyze_written"])
+        if not bulk:
+            await pairs.refresh(conn, sorted(set(before) | set(await pairs.touched(conn, *touched))))
+        unseen = await conn.fetch(q["imports.record_unseen"], self.key_name)
+        recorded = await revisions.record(conn, self.key_name, prepared)
+        # Every unseen item was staged, and is a record of the batch unless it is a by-product.
+        first: int = sum(r["items"] for r in unseen if r["collection"] not in batch.byproducts)
+        return first + len({(w.collection, w.item_id) for w in recorded} & batch.keys.keys())
 
-def _checked_members(
-    batch: Batch, line: int, collection: str, item_id: str, members: list[Any], field: str
-) -> list[tuple[Any, ...]]:
-    rows, seen = [], set()
-    for n, m in enumerate(members):
-        if m.country is None and m.actor_id is None:
-            raise Refused(f"{field}[{n}]: give a country, an actor_id or both")
-        country = batch.country(m.country, f"{field}[{n}].country")
-        if (m.role, country, m.actor_id) in seen:
-            raise Refused(f"{field}[{n}]: listed twice")
-        seen.add((m.role, country, m.actor_id))
-        rows.append((line, collection, item_id, n, m.role, country, m.actor_id))
-    return rows
+    async def extend_reload(self, counts: dict[str, int]) -> None:
+        """Set aside the secondary indexes (and rollup triggers) of every table this load has
+        written at least as many rows to as it held before; `finish` builds them again."""
+        conn, q = self.conn, queries()
+        if self.rows_before is None:
+            found = await conn.fetch(q["imports.table_rows"], list(RELOADS))
+            self.rows_before = {r["name"]: r["rows"] for r in found}
+        # Every changed item gets a revision row.
+        self.written.update(events=counts.get("events", 0), deals=counts.get("deals", 0))
+        self.written["revisions"] += sum(counts.values())
+        chosen = [
+            table
+            for kind, count in self.written.items()
+            if count >= max(self.rows_before.get(kind, 0), RELOAD_MIN)
+            for table in RELOADS[kind]
+            if table not in self.reload.tables and table not in self.kept
+        ]
+        if not chosen:
+            return
+        indexes = await conn.fetchval(q["imports.drop_secondary_indexes"], chosen, RELOAD_LOCK_WAIT_MS)
+        if indexes is None:
+            self.kept.update(chosen)  # readers hold the tables: write with the indexes in place
+            return
+        keys = await conn.fetchval(q["imports.drop_unreferenced_keys"], chosen)
+        self.reload.tables += chosen
+        self.reload.rebuild += indexes + keys
+        for table in chosen:
+            if table in ROLLUPS:
+                await conn.execute(q["imports.pause_rollup"], table)
 
-
-def _stage_source(batch: Batch, line: int, r: SourceIn) -> None:
-    row = (line, r.id, r.url, r.title, r.publisher, r.original_publisher, r.published_on, r.language,
-           r.disclosures, r.notes)  # fmt: skip
-    batch.rows["stage_sources"].append(row)
-
-
-def _stage_actor(batch: Batch, line: int, r: ActorIn) -> None:
-    if r.parent_id == r.id:
-        raise Refused("parent_id: an actor cannot be its own parent")
-    external_ids = _json(r.external_ids) if r.external_ids else _EMPTY_OBJECT_JSON
-    row = (line, r.id, r.kind, r.name, r.aliases, batch.country(r.country, "country"), r.role,
-           r.description, r.parent_id, external_ids)  # fmt: skip
-    _check_sources(r.sources)
-    batch.rows["stage_actors"].append(row)
-    _cite(batch, line, "actors", r.id, r.sources)
-
-
-def _stage_event(batch: Batch, line: int, r: EventIn) -> None:
-    if r.related_event_id == r.id:
-        raise Refused("related_event_id: an event cannot relate to itself")
-    # The table's CHECKs would abort the whole transaction; refuse the one record instead.
-    if r.end_date is not None and r.end_date < r.start_date:
-        raise Refused("end_date: must not be before start_date")
-    if (r.end_date is None) != (r.end_precision is None):
-        raise Refused("end_precision: give it together with end_date, or neither")
-    if (r.related_event_id is None) != (r.relation is None):
-        raise Refused("relation: give it together with related_event_id, or neither")
-    if (r.location_lat is None) != (r.location_lon is None):
-        raise Refused("location_lon: give it together with location_lat, or neither")
-    c = r.coverage
-    quantities = _json(r.quantities) if r.quantities else _EMPTY_LIST_JSON
-    external_ids = _json(r.external_ids) if r.external_ids else _EMPTY_OBJECT_JSON
-    row = (line, r.id, r.type, r.cameo_code, r.title, r.summary, r.status, r.start_date,
-           r.start_precision, r.end_date, r.end_precision, r.date_inferred, r.date_note, r.location_name,
-           batch.country(r.location_country, "location_country"), r.related_event_id, r.relation,
-           r.sectors, quantities, external_ids, c and c.mentions, c and c.sources, c and c.articles,
-           c and c.avg_tone, r.location_lat, r.location_lon)  # fmt: skip
-    members = _members(batch, line, "events", r.id, r.participants, "participants")
-    _stage_with_members(batch, line, "events", row, members, r.sources)
-
-
-def _stage_deal(batch: Batch, line: int, r: DealIn) -> None:
-    if r.part_of == r.id:
-        raise Refused("part_of: a deal cannot be part of itself")
-    v = r.value
-    usd = usd_value(v.amount, v.currency, r.signed_on, v.usd) if v else None
-    row = (line, r.id, r.kind, r.title, r.summary, r.status, r.signed_on, r.date_precision,
-           r.date_inferred, r.date_note, r.count, v and v.amount, v and v.currency, v and v.text,
-           v and v.basis, v and v.qualifier, v and v.period, v and v.horizon_years,
-           usd and usd.usd, usd and usd.method, usd and usd.rate, usd and usd.rate_date, usd and usd.note,
-           r.event_id, r.part_of, r.sectors)  # fmt: skip
-    members = _members(batch, line, "deals", r.id, r.parties, "parties")
-    _stage_with_members(batch, line, "deals", row, members, r.sources)
-
-
-def _stage_with_members(
-    batch: Batch,
-    line: int,
-    collection: str,
-    row: tuple[Any, ...],
-    members: list[tuple[Any, ...]],
-    sources: list[CitationIn],
-) -> None:
-    """Check the citations of an event or deal, then stage it with its members and citations."""
-    _check_sources(sources)
-    rows = batch.rows
-    rows[f"stage_{collection}"].append(row)
-    rows["stage_members"].extend(members)
-    _cite(batch, line, collection, row[1], sources)
-
-
-def _stage_period(batch: Batch, line: int, r: PeriodIn) -> None:
-    a = batch.country(r.country_a, "country_a")
-    b = batch.country(r.country_b, "country_b")
-    if a == b:
-        raise Refused(f"country_b: a pair needs two different countries, got {a} twice")
-    a, b = sorted((str(a), str(b)))
-    if r.valid_to is not None and r.valid_to <= r.valid_from:
-        raise Refused("valid_to: must be after valid_from")
-    if len(set(r.event_ids)) != len(r.event_ids):
-        raise Refused("event_ids: an event is listed twice")
-    row = (line, r.id, a, b, r.valid_from, r.valid_from_precision, r.valid_to, r.status, r.trend,
-           r.summary)  # fmt: skip
-    _check_sources(r.sources)
-    rows = batch.rows
-    rows["stage_periods"].append(row)
-    rows["stage_drivers"].extend((line, r.id, n, e) for n, e in enumerate(r.event_ids))
-    _cite(batch, line, "relationship-periods", r.id, r.sources)
-
-
-# Plain In structs (the seed world, tests) stage like their tagged Record subclasses.
-_STAGERS: tuple[tuple[type, str, Any], ...] = (
-    (SourceIn, "sources", _stage_source),
-    (ActorIn, "actors", _stage_actor),
-    (EventIn, "events", _stage_event),
-    (DealIn, "deals", _stage_deal),
-    (PeriodIn, "relationship-periods", _stage_period),
-)
-
-
-@functools.cache
-def _stager(kind: type) -> tuple[str, Any]:
-    return next((name, stage) for base, name, stage in _STAGERS if issubclass(kind, base))
-
-
-def collection_of(record: Input) -> str:
-    return _stager(type(record))[0]
-
-
-def blank(raw: bytes) -> bool:
-    """Whether an input line holds nothing but whitespace (tested without copying it)."""
-    return not raw or raw.isspace()
-
-
-def parse_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, Record | LineError]]:
-    """Decode NDJSON; blank lines are skipped, a line that does not decode becomes its error."""
-    for number, raw in enumerate(lines, start=1):
-        if blank(raw):
-            continue
-        try:
-            yield number, _DECODER.decode(raw)
-        except msgspec.DecodeError as exc:
-            yield number, LineError(line=number, id=_guess_id(raw), reason=str(exc))
-
-
-def _guess_id(raw: bytes) -> str | None:
-    try:
-        value = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
-        return None
-    found = value.get("id") if isinstance(value, dict) else None
-    return found if isinstance(found, str) else None
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a batch is decoded and staged. The batch makes
-    millions of objects that all live until it is written, and each collection pass would walk
-    them again: it took four fifths of the decoding time. Nothing awaits inside, so no other
-    request runs while it is off."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
-def batch_frozen() -> Iterator[None]:
-    """Keep the collector off a large staged batch while it is written. Its rows live until the
-    end and each full collection would walk all of them again; frozen, they are skipped, while
-    whatever the write allocates (a million fetched ids, say) is collected as usual. Freezing
-    moves every object the process holds, so small writes (a POST) do without."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
+    async def finish(self) -> None:
+        """What a bulk load left for its end: the pair index, the rollups, the indexes and keys."""
+        conn, q = self.conn, queries()
+        if self.bulk:
+            await conn.execute(q["pairs.rebuild"])
+        for table in self.reload.tables:
+            if table in ROLLUPS:
+                await conn.execute(q["imports.resume_rollup"], table)
+        if self.reload.rebuild:
+            await conn.execute(q["imports.create_indexes"], self.reload.rebuild)
 
 
 async def apply(
@@ -359,50 +307,10 @@ async def apply(
 
     Bulk callers lift the per-statement timeout for this transaction (0 means none).
     """
-    batch = Batch(resolver)
-    errors: list[LineError] = []
-    lines = 0
-    with collection_paused():
-        for line, item in items:
-            lines += 1
-            if isinstance(item, LineError):
-                errors.append(item)
-                continue
-            try:
-                batch.add(line, item)
-            except Refused as exc:
-                errors.append(LineError(line=line, id=item.id, reason=str(exc)))
-    return await write_batch(conn, batch, errors, lines, key_name, statement_timeout_ms)
-
-
-async def write_batch(
-    conn: Connection,
-    batch: Batch,
-    errors: list[LineError],
-    lines: int,
-    key_name: str,
-    statement_timeout_ms: int | None = None,
-) -> ImportReport:
-    """Stage a batch with COPY, refuse what points nowhere, write the rest; `errors` are earlier refusals."""
-    q = queries()
-    large = len(batch.ids) >= LARGE_BATCH
-    with batch_frozen() if large else nullcontext():
-        if statement_timeout_ms is not None:
-            await conn.execute(q["imports.statement_timeout"], str(statement_timeout_ms))
-        await conn.execute(q["imports.create_staging"])
-        for table, rows in batch.rows.items():
-            if rows:
-                await conn.copy_records_to_table(table, records=rows, columns=STAGE_COLUMNS[table])
-        if large:
-            await conn.execute(q["imports.bulk_memory"])
-            await conn.execute(q["imports.analyze_staging"])
-        dropped = await _drop_broken(conn, batch)
-        changed = await _write_staged(conn, key_name, batch)
-    # Earlier refusals never reached the batch; the dropped lines are records of it.
-    valid = len(batch.ids) - len(dropped)
-    errors += dropped
-    errors.sort(key=lambda e: e.line)
-    return ImportReport(lines=lines, valid=valid, changed=changed, unchanged=valid - changed, errors=errors)
+    load = Load(conn, key_name, statement_timeout_ms)
+    source = iter(items)
+    await load.run(lambda: load.stage_records(resolver, source))
+    return load.report()
 
 
 async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
@@ -420,108 +328,7 @@ async def _drop_broken(conn: Connection, batch: Batch) -> list[LineError]:
         first: dict[int, str] = {}
         for r in rows:
             first.setdefault(r["line"], r["reason"])
-        # Only when something is refused: the batch may hold a million records.
-        line_ids = line_ids or {line: item_id for (_, item_id), line in batch.ids.items()}
+        # Only when something is refused: the batch may hold a hundred thousand records.
+        line_ids = line_ids or {line: item_id for (_, item_id), line in batch.keys.items()}
         refused += [LineError(line=n, id=line_ids.get(n), reason=reason) for n, reason in first.items()]
         await conn.execute(q["imports.drop_lines"], list(first))
-
-
-async def _write_staged(conn: Connection, key_name: str, batch: Batch) -> int:
-    """Upsert the staged records that change anything, refresh what derives from them, record
-    revisions. Returns how many of the batch's records got a revision."""
-    q = queries()
-    await conn.execute(q["imports.find_relinked"])
-    await conn.execute(q["imports.find_changed"])
-    counts = {r["collection"]: r["items"] for r in await conn.fetch(q["imports.changed_counts"])}
-    if not counts:
-        return 0
-    # Sized by what changes, not by what was sent: a large file with one edit is a small write.
-    large = sum(counts.values()) >= LARGE_BATCH
-    # A small write refreshes the pairs of everything it reaches, so it needs every id; a large
-    # one counts the pairs again and needs only the items whose revisions must be compared.
-    reached: dict[str, set[str]] = defaultdict(set)
-    # Unseen items have nothing to copy, compare or ripple to: nothing stored can point at them.
-    compared: dict[str, set[str]] = defaultdict(set)
-    for r in await conn.fetch(q["imports.reached"], not large):
-        reached[r["collection"]].add(r["item_id"])
-        if not r["unseen"]:
-            compared[r["collection"]].add(r["item_id"])
-    touched = (sorted(reached["events"]), sorted(reached["deals"]), sorted(reached["relationship-periods"]))
-    before = [] if large else await pairs.touched(conn, *touched)
-    reload = await _begin_reload(conn, counts) if large else None
-    prepared = await revisions.prepare(conn, compared)
-    await conn.execute(q["imports.close_open_periods"])
-    for name in ("sources", "actors", "periods"):
-        await conn.execute(q[f"imports.upsert_{name}"])
-    await conn.execute(q["imports.replace_links"])
-    # Every reference was checked as a set above; a large batch skips the per-row foreign key
-    # triggers that would check each one again, holding the referenced rows locked instead.
-    unchecked = large and await conn.fetchval(q["imports.may_skip_row_checks"])
-    if unchecked:
-        await conn.execute(q["imports.lock_references"])
-        await conn.execute(q["imports.row_checks"], "replica")
-    for name in ("events", "deals"):
-        await conn.execute(q[f"imports.upsert_{name}"])
-    await conn.execute(q["imports.insert_links"])
-    if unchecked:
-        await conn.execute(q["imports.row_checks"], "origin")
-    if large:
-        await conn.execute(q["imports.analyze_written"])
-        await conn.execute(q["pairs.rebuild"])
-    else:
-        await pairs.refresh(conn, sorted(set(before) | set(await pairs.touched(conn, *touched))))
-    unseen = await conn.fetch(q["imports.record_unseen"], key_name)
-    recorded = await revisions.record(conn, key_name, prepared)
-    if reload:
-        await _end_reload(conn, reload)
-    # Every unseen item was staged, and is a record of the batch unless it is a by-product.
-    first: int = sum(r["items"] for r in unseen if r["collection"] not in batch.byproducts)
-    return first + len({(w.collection, w.item_id) for w in recorded} & batch.ids.keys())
-
-
-class Reload(msgspec.Struct):
-    """What a load that outgrows its tables set aside: their tables, the statements that build
-    their indexes and keys again, their rollups."""
-
-    tables: list[str]
-    rebuild: list[str]
-
-    @property
-    def rollups(self) -> list[str]:
-        return [table for table in ROLLUPS if table in self.tables]
-
-
-async def _begin_reload(conn: Connection, counts: dict[str, int]) -> Reload | None:
-    """Set aside the secondary indexes (and rollup triggers) of every table this batch at least
-    doubles; `_end_reload` builds them again. None when no table qualifies."""
-    q = queries()
-    held = {r["name"]: r["rows"] for r in await conn.fetch(q["imports.table_rows"], list(RELOADS))}
-    # Every changed item gets a revision row.
-    writes = {
-        "events": counts.get("events", 0),
-        "deals": counts.get("deals", 0),
-        "revisions": sum(counts.values()),
-    }
-    chosen = [
-        table
-        for kind, count in writes.items()
-        if count >= max(held.get(kind, 0), RELOAD_MIN)
-        for table in RELOADS[kind]
-    ]
-    if not chosen:
-        return None
-    indexes = await conn.fetchval(q["imports.drop_secondary_indexes"], chosen, RELOAD_LOCK_WAIT_MS)
-    if indexes is None:
-        return None  # readers hold the tables: write with the indexes in place
-    keys = await conn.fetchval(q["imports.drop_unreferenced_keys"], chosen)
-    reload = Reload(chosen, indexes + keys)
-    for table in reload.rollups:
-        await conn.execute(q["imports.pause_rollup"], table)
-    return reload
-
-
-async def _end_reload(conn: Connection, reload: Reload) -> None:
-    q = queries()
-    for table in reload.rollups:
-        await conn.execute(q["imports.resume_rollup"], table)
-    await conn.execute(q["imports.create_indexes"], reload.rebuild)

@@ -46,13 +46,24 @@ async def _with_dependents(conn: Connection, candidates: Mapping[str, set[str]])
     return found
 
 
-async def prepare(conn: Connection, candidates: Mapping[str, set[str]]) -> dict[str, set[str]]:
+async def prepare(
+    conn: Connection, candidates: Mapping[str, set[str]], *, again: bool = False
+) -> dict[str, set[str]]:
     """Before a write: every item it may change (the candidates and what embeds them), copied.
 
     The latest revision holds no copy of its item (the live row is it), so what those items
     serve now must be kept before the write changes it. Pass the result to `record`.
+
+    `again`: this transaction has written before (an earlier batch of a load). An item it already
+    gave a revision keeps that one: holding no copy, it shows the item as the transaction leaves
+    it, so a load written in batches records what one batch would.
     """
     everything = await _with_dependents(conn, candidates)
+    if again:
+        for collection, found in everything.items():
+            if found:
+                own = await conn.fetch(queries()["revisions.own"], collection, list(found))
+                found -= {r["item_id"] for r in own}
     for collection in COLLECTIONS:
         ids = everything.get(collection)
         if ids:

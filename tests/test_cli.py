@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pytest
 
 from schemas.imports import LineError
-from service import auth, db, importer
+from service import auth, db, staging
 from service.cli import main
 from service.collections import BY_NAME
 from service.export import ORDER, STATEMENTS
@@ -244,7 +244,7 @@ def test_export_lines_are_import_records_in_dependency_order(
     assert "exported 1 sources, " in capsys.readouterr().err
     assert not (tmp_path / "world.ndjson.partial").exists()
     raw = target.read_bytes().splitlines()
-    parsed = list(importer.parse_lines(raw))
+    parsed = list(staging.parse_lines(raw))
     assert not [p for _, p in parsed if isinstance(p, LineError)]
     keys = [(json.loads(line)["collection"], json.loads(line)["id"]) for line in raw]
     rank = {c.name: n for n, c in enumerate(ORDER)}

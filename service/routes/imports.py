@@ -9,7 +9,7 @@ from litestar import Request, Response, Router, post
 from litestar.params import Parameter, RawBody
 
 from schemas.imports import ImportReport
-from service import gdelt, importer, writes
+from service import gdelt, importer, staging, writes
 from service.auth import current_key
 from service.context import Ctx
 from service.db import DbConnection
@@ -59,7 +59,7 @@ async def import_records(
         if format == "gdelt":
             report = await gdelt.apply(conn, gdelt.lines_of_bytes(body), key.name, statement_timeout_ms=0)
         else:
-            lines = importer.parse_lines(body.splitlines())
+            lines = staging.parse_lines(body.splitlines())
             report = await importer.apply(conn, ctx.resolver, lines, key.name, statement_timeout_ms=0)
         response = Response(report)
         if idempotency_key is not None:

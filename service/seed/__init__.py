@@ -11,7 +11,7 @@ from schemas.deals import DealIn
 from schemas.events import EventIn
 from schemas.relationships import PeriodIn
 from schemas.sources import SourceIn
-from service import importer
+from service import importer, staging
 from service.db import Connection
 from service.resolve import CountryResolver
 
@@ -38,7 +38,7 @@ async def load_world(
     conn: Connection, resolver: CountryResolver, world: World, key_name: str = "seed"
 ) -> None:
     """Write every record of the world by id in one transaction; loading twice changes nothing."""
-    items: list[importer.Input] = [*world.sources, *world.actors, *world.events, *world.deals]
+    items: list[staging.Input] = [*world.sources, *world.actors, *world.events, *world.deals]
     items += world.relationships
     async with conn.transaction():
         report = await importer.apply(conn, resolver, enumerate(items, start=1), key_name)

@@ -317,14 +317,16 @@ WHERE (relationship_periods.country_a, relationship_periods.country_b, relations
 -- (A new item is written with all its links: see find_changed.) Links are matched on their
 -- item and ordinal, which is unique on both sides, so a link that is missing on either side or
 -- differs in any value shows up as one row of a join; no per-item lists are built.
+-- $1: the fresh collections of the load (see find_changed), which hold nothing to compare with.
 WITH kept AS MATERIALIZED (
-    SELECT 'actors' AS collection, id FROM stage_actors JOIN actors USING (id)
+    SELECT 'actors' AS collection, id FROM stage_actors JOIN actors USING (id) WHERE NOT 'actors' = ANY ($1)
     UNION ALL
-    SELECT 'events', id FROM stage_events JOIN events USING (id)
+    SELECT 'events', id FROM stage_events JOIN events USING (id) WHERE NOT 'events' = ANY ($1)
     UNION ALL
-    SELECT 'deals', id FROM stage_deals JOIN deals USING (id)
+    SELECT 'deals', id FROM stage_deals JOIN deals USING (id) WHERE NOT 'deals' = ANY ($1)
     UNION ALL
     SELECT 'relationship-periods', id FROM stage_periods JOIN relationship_periods USING (id)
+    WHERE NOT 'relationship-periods' = ANY ($1)
 ), members AS (
     SELECT m.collection, m.item_id, m.ordinal, m.role, m.country, m.actor_id
     FROM stage_members m JOIN kept k ON k.collection = m.collection AND k.id = m.item_id
@@ -380,30 +382,44 @@ WHERE s.period_id IS NULL OR t.period_id IS NULL OR s.event_id IS DISTINCT FROM 
 -- stored row (the same comparisons as the upserts make) and relinked ones (run find_relinked
 -- first). Only these, and what embeds them, can get a revision. Each item is found once: the
 -- branches are disjoint, so no deduplication pass over a large load is needed.
+-- $1: the load's fresh collections, which held neither an item nor a revision when it began.
+-- Every staged item of one is unseen, since a load gives each id once, and nothing is looked up.
 INSERT INTO stage_changes (collection, item_id, unseen, relinked)
 SELECT x.collection, x.item_id,
-       NOT x.stored AND NOT EXISTS (SELECT FROM revisions r WHERE r.collection = x.collection AND r.item_id = x.item_id),
+       x.fresh OR NOT x.stored
+                  AND NOT EXISTS (SELECT FROM revisions r WHERE r.collection = x.collection AND r.item_id = x.item_id),
        NOT x.stored OR x.relinked
 FROM (
-    SELECT 'sources' AS collection, s.id AS item_id, t.id IS NOT NULL AS stored, false AS relinked
+    SELECT 'sources' AS collection, id AS item_id, false AS stored, false AS relinked, true AS fresh
+    FROM stage_sources WHERE 'sources' = ANY ($1)
+    UNION ALL
+    SELECT 'actors', id, false, false, true FROM stage_actors WHERE 'actors' = ANY ($1)
+    UNION ALL
+    SELECT 'events', id, false, false, true FROM stage_events WHERE 'events' = ANY ($1)
+    UNION ALL
+    SELECT 'deals', id, false, false, true FROM stage_deals WHERE 'deals' = ANY ($1)
+    UNION ALL
+    SELECT 'relationship-periods', id, false, false, true FROM stage_periods WHERE 'relationship-periods' = ANY ($1)
+    UNION ALL
+    SELECT 'sources', s.id, t.id IS NOT NULL, false, false
     FROM stage_sources s LEFT JOIN sources t ON t.id = s.id
-    WHERE t.id IS NULL
+    WHERE NOT 'sources' = ANY ($1) AND (t.id IS NULL
        OR (t.url, t.title, t.publisher, t.original_publisher, t.published_on, t.language, t.disclosures, t.notes)
           IS DISTINCT FROM
-          (s.url, s.title, s.publisher, s.original_publisher, s.published_on, s.language, s.disclosures, s.notes)
+          (s.url, s.title, s.publisher, s.original_publisher, s.published_on, s.language, s.disclosures, s.notes))
     UNION ALL
-    SELECT 'actors', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    SELECT 'actors', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL, false
     FROM stage_actors s LEFT JOIN actors t ON t.id = s.id
     LEFT JOIN stage_relinked l ON l.collection = 'actors' AND l.item_id = s.id
-    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+    WHERE NOT 'actors' = ANY ($1) AND (t.id IS NULL OR l.item_id IS NOT NULL
        OR (t.kind, t.name, t.aliases, t.country::text, t.role, t.description, t.parent_id, t.external_ids)
           IS DISTINCT FROM
-          (s.kind, s.name, s.aliases, s.country, s.role, s.description, s.parent_id, s.external_ids::jsonb)
+          (s.kind, s.name, s.aliases, s.country, s.role, s.description, s.parent_id, s.external_ids::jsonb))
     UNION ALL
-    SELECT 'events', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    SELECT 'events', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL, false
     FROM stage_events s JOIN event_types et ON et.id = s.type LEFT JOIN events t ON t.id = s.id
     LEFT JOIN stage_relinked l ON l.collection = 'events' AND l.item_id = s.id
-    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+    WHERE NOT 'events' = ANY ($1) AND (t.id IS NULL OR l.item_id IS NOT NULL
        OR (t.type, t.cameo_code, t.title, t.summary, t.status, t.start_date, t.start_precision, t.end_date,
            t.end_precision, t.date_inferred, t.date_note, t.location_name, t.location_country::text,
            t.related_event_id, t.relation, t.sectors, t.quantities, t.external_ids, t.num_mentions, t.num_sources,
@@ -413,31 +429,47 @@ FROM (
            s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
            s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
            coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
-           s.location_lat, s.location_lon)
+           s.location_lat, s.location_lon))
     UNION ALL
-    SELECT 'deals', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    SELECT 'deals', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL, false
     FROM stage_deals s LEFT JOIN deals t ON t.id = s.id
     LEFT JOIN stage_relinked l ON l.collection = 'deals' AND l.item_id = s.id
-    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+    WHERE NOT 'deals' = ANY ($1) AND (t.id IS NULL OR l.item_id IS NOT NULL
        OR (t.kind, t.title, t.summary, t.status, t.signed_on, t.date_precision, t.date_inferred, t.date_note, t.count,
            t.amount, t.currency::text, t.value_text, t.value_basis, t.value_qualifier, t.value_period, t.horizon_years,
            t.value_usd, t.usd_method, t.usd_rate, t.usd_rate_date, t.usd_note, t.event_id, t.part_of, t.sectors)
           IS DISTINCT FROM
           (s.kind, s.title, s.summary, s.status, s.signed_on, s.date_precision, s.date_inferred, s.date_note, s.count,
            s.amount, s.currency, s.value_text, s.value_basis, s.value_qualifier, s.value_period, s.horizon_years,
-           s.value_usd, s.usd_method, s.usd_rate, s.usd_rate_date, s.usd_note, s.event_id, s.part_of, s.sectors)
+           s.value_usd, s.usd_method, s.usd_rate, s.usd_rate_date, s.usd_note, s.event_id, s.part_of, s.sectors))
     UNION ALL
-    SELECT 'relationship-periods', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL
+    SELECT 'relationship-periods', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL, false
     FROM stage_periods s LEFT JOIN relationship_periods t ON t.id = s.id
     LEFT JOIN stage_relinked l ON l.collection = 'relationship-periods' AND l.item_id = s.id
-    WHERE t.id IS NULL OR l.item_id IS NOT NULL
+    WHERE NOT 'relationship-periods' = ANY ($1) AND (t.id IS NULL OR l.item_id IS NOT NULL
        OR (t.country_a::text, t.country_b::text, t.valid_from, t.valid_from_precision, t.valid_to, t.status, t.trend,
            t.summary)
           IS DISTINCT FROM
-          (s.country_a, s.country_b, s.valid_from, s.valid_from_precision, s.valid_to, s.status, s.trend, s.summary)
+          (s.country_a, s.country_b, s.valid_from, s.valid_from_precision, s.valid_to, s.status, s.trend, s.summary))
 ) x
 -- In key order: the temporary table's primary key then grows at its right edge.
 ORDER BY 1, 2;
+
+-- name: imports.fresh_collections
+-- The collections that hold neither an item nor a revision (a deleted item keeps its history).
+SELECT array_remove(ARRAY[
+    CASE WHEN NOT EXISTS (SELECT FROM sources) AND NOT EXISTS (SELECT FROM revisions WHERE collection = 'sources')
+         THEN 'sources' END,
+    CASE WHEN NOT EXISTS (SELECT FROM actors) AND NOT EXISTS (SELECT FROM revisions WHERE collection = 'actors')
+         THEN 'actors' END,
+    CASE WHEN NOT EXISTS (SELECT FROM events) AND NOT EXISTS (SELECT FROM revisions WHERE collection = 'events')
+         THEN 'events' END,
+    CASE WHEN NOT EXISTS (SELECT FROM deals) AND NOT EXISTS (SELECT FROM revisions WHERE collection = 'deals')
+         THEN 'deals' END,
+    CASE WHEN NOT EXISTS (SELECT FROM relationship_periods)
+              AND NOT EXISTS (SELECT FROM revisions WHERE collection = 'relationship-periods')
+         THEN 'relationship-periods' END
+], NULL);
 
 -- name: imports.changed_counts
 -- How many items of each collection the load writes.

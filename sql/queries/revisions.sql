@@ -8,6 +8,11 @@ SELECT collection, item_id FROM revision_dependents($1, $2::text[]);
 -- Keep a copy of what the given items serve now, before a change reaches them.
 SELECT materialise_revisions($1, $2::text[]);
 
+-- name: revisions.own
+-- Which of the given items this transaction has already given a revision.
+SELECT DISTINCT item_id FROM revisions
+WHERE collection = $1 AND item_id = ANY ($2::text[]) AND txid = pg_current_xact_id();
+
 -- name: revisions.of_item
 -- An item's revisions, oldest first, each with the snapshot before it (for the diff).
 SELECT r.revision, r.op, r.recorded_at, r.key_name,

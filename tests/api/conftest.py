@@ -11,7 +11,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from service import auth, db
+from service import auth, db, importer
 from service.app import create_app
 from tests.conftest import ClientFactory
 from tests.databases import app_settings
@@ -78,3 +78,12 @@ async def concurrent(fresh_url: str, keys: dict[str, str]) -> AsyncIterator[http
     finally:
         stop.set()
         await lifespan
+
+
+@pytest.fixture(params=[None, 2], ids=["one-batch", "batches-of-2"])
+def batch_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int | None:
+    """Imports read in one batch, or two records at a time: a load must end the same either way."""
+    size: int | None = request.param
+    if size is not None:
+        monkeypatch.setattr(importer, "CHUNK", size)
+    return size

@@ -6,6 +6,8 @@ import io
 import json
 from typing import Any
 
+import pytest
+
 from bench.generate import write
 from service import db, importer
 from tests.api.writing import changes
@@ -58,6 +60,17 @@ async def constraints(url: str) -> list[tuple[str, str, str]]:
         await conn.close()
 
 
+@pytest.fixture(params=[None, (1_500, 1_000)], ids=["one-batch", "batches"])
+def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load in one batch, or in batches of 1,500 records that each take the bulk path: the
+    indexes are set aside by the first and built again after the last."""
+    if request.param is not None:
+        chunk, large = request.param
+        monkeypatch.setattr(importer, "CHUNK", chunk)
+        monkeypatch.setattr(importer, "LARGE_BATCH", large)
+
+
+@pytest.mark.usefixtures("batches")
 async def test_a_large_import_writes_every_record_its_links_and_its_revisions(
     api: Any, fresh_url: str
 ) -> None:

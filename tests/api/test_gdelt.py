@@ -90,6 +90,7 @@ async def ids(client: Any, query: str) -> list[str]:
     return [e["id"] for e in response.json()["items"]]
 
 
+@pytest.mark.usefixtures("batch_size")
 async def test_rows_between_two_countries_become_directed_events_with_their_coding(api: Any) -> None:
     report = await post(api, BODY)
     assert (report["lines"], report["valid"], report["changed"], report["skipped"]) == (10, 3, 3, 3)
@@ -136,6 +137,7 @@ async def test_rows_between_two_countries_become_directed_events_with_their_codi
         assert (await api.get(f"/v1/events/{skipped}")).status_code == 404
 
 
+@pytest.mark.usefixtures("batch_size")
 async def test_importing_the_same_rows_again_is_a_no_op(api: Any) -> None:
     await post(api, BODY)
     _, cursor = await changes(api)

@@ -6,6 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from service import importer
 from tests.api.writing import (
     SOURCE,
     assert_problem,
@@ -100,6 +103,7 @@ async def post_import(client: Any, body: bytes, **headers: str) -> dict[str, Any
     return report
 
 
+@pytest.mark.usefixtures("batch_size")
 async def test_import_reports_exactly_the_bad_lines_and_writes_only_the_good_ones(api) -> None:
     _, cursor = await changes(api)
     report = await post_import(api, BODY)
@@ -127,6 +131,7 @@ async def test_import_reports_exactly_the_bad_lines_and_writes_only_the_good_one
     assert len({c["recorded_at"] for c in feed}) == 1
 
 
+@pytest.mark.usefixtures("batch_size")
 async def test_importing_the_same_file_again_changes_nothing(api) -> None:
     first = await post_import(api, BODY)
     before = await everything(api)
@@ -166,6 +171,61 @@ async def test_an_import_retried_with_its_idempotency_key_is_replayed(api) -> No
     assert (await changes(api, cursor))[0] == []
     refused = await api.post("/v1/import", content=FILE[0] + b"\n", headers={**NDJSON, **headers})
     assert_problem(refused, 422, "Idempotency-Key")
+
+
+# Every record before what it points at: a period before its driver event, a deal before its
+# event, an event before its actor and source, an actor before its parent.
+BACKWARDS = [
+    period("rel-jp-kr-2026-02-10"),  # 1: its driver is on line 4
+    deal("deal-import-contract", event_id="ev-import-visit"),  # 2: its event is on line 4
+    event("ev-import-orphan", sources=[{"source_id": "src-import-missing"}]),  # 3: cites nothing there
+    event("ev-import-visit"),  # 4: its actor is on line 6, its source on line 7
+    deal("deal-import-orphan", event_id="ev-import-orphan"),  # 5: its event is refused
+    line("actors", id="actor-import-envoy", kind="person", name="Envoy", country="KR", sources=CITE,
+         parent_id="actor-import-ministry"),  # 6: its parent is on line 8
+    line("sources", id="src-import-wire", title="Wire report", publisher="Wire",
+         published_on="2026-02-11"),  # 7
+    line("actors", id="actor-import-ministry", kind="government_body", name="Ministry", country="KR",
+         sources=CITE),  # 8
+    event("ev-import-visit", title="Given twice"),  # 9: the id of line 4 again
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [None, 1, 2, 3])
+async def test_records_may_point_at_records_that_come_later_in_any_batch(
+    api, monkeypatch: pytest.MonkeyPatch, size: int | None
+) -> None:
+    """A large file is written in batches; a record whose reference arrives in a later batch
+    waits for it, and one whose reference never arrives is refused, as in a single batch."""
+    if size is not None:
+        monkeypatch.setattr(importer, "CHUNK", size)
+    _, cursor = await changes(api)
+    report = await post_import(api, b"\n".join(BACKWARDS))
+    assert [(e["line"], e["id"]) for e in report["errors"]] == [
+        (3, "ev-import-orphan"),
+        (5, "deal-import-orphan"),
+        (9, "ev-import-visit"),
+    ]
+    reasons = [e["reason"] for e in report["errors"]]
+    expected = ("sources[0].source_id", "event_id", "already given on line 4")
+    for reason, words in zip(reasons, expected, strict=True):
+        assert words in reason
+    assert (report["lines"], report["valid"], report["changed"], report["unchanged"]) == (9, 6, 6, 0)
+
+    visit = (await api.get("/v1/events/ev-import-visit")).json()
+    assert (visit["title"], visit["deal_ids"]) == ("Minister visits Tokyo", ["deal-import-contract"])
+    assert visit["participants"][0]["actor_name"] == "Envoy"
+    assert (await api.get("/v1/actors/actor-import-envoy")).json()["parent_id"] == "actor-import-ministry"
+    held = (await api.get("/v1/relationship-periods/rel-jp-kr-2026-02-10")).json()
+    assert [e["id"] for e in held["events"]] == ["ev-import-visit"]
+    for collection, item_id in (("events", "ev-import-orphan"), ("deals", "deal-import-orphan")):
+        assert_problem(await api.get(f"/v1/{collection}/{item_id}"), 404)
+    feed, _ = await changes(api, cursor)
+    assert sorted((c["collection"], c["id"], c["op"]) for c in feed) == sorted(
+        [(c, i, "create") for c, i in GOOD if c != "deals"]
+        + [("deals", "deal-import-contract", "create"), ("actors", "actor-import-ministry", "create")]
+    )
+    assert len({c["recorded_at"] for c in feed}) == 1
 
 
 async def test_a_large_import_is_written_whole(api) -> None:

@@ -187,10 +187,12 @@ class Reader:
         place = cols[layout.geo_name][:300] or None
         rows = self.batch.rows
         located = lat is not None and lon is not None
+        countries = sorted((initiator, target))
         rows["stage_events"].append((
             line, event_id, event_type(code), code, title, "", "occurred", day, "day", None, None, False,
             None, place, self.book.geo_countries.get(cols[layout.geo_country]), None, None, [], "[]",
             f'{{"gdelt": "{gdelt_id}"}}', *coverage, lat if located else None, lon if located else None,
+            countries, [f"{countries[0]}-{countries[1]}"], [initiator], [target], [],
         ))  # fmt: skip
         rows["stage_members"].append((line, "events", event_id, 0, "initiator", initiator, None))
         rows["stage_members"].append((line, "events", event_id, 1, "target", target, None))
@@ -234,8 +236,9 @@ async def apply(
         # citing row), so every refusal is final.
         reader.batch = batch = Batch(resolver=None, ids=load.ids)
         batch.byproducts.add("sources")
+        size = load.batch_size()
         taken = 0
-        for number, raw in islice(numbered, importer.CHUNK):
+        for number, raw in islice(numbered, size):
             taken += 1
             if blank(raw):
                 continue
@@ -244,7 +247,7 @@ async def apply(
                 reader.add(number, raw)
             except Bad as exc:
                 load.errors.append(LineError(line=number, id=_guess_id(raw), reason=str(exc)))
-        return importer.Chunk(batch, None, last=taken < importer.CHUNK)
+        return importer.Chunk(batch, None, last=taken < size)
 
     await load.run(stage)
     return load.report(skipped=reader.skipped)

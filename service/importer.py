@@ -31,9 +31,10 @@ from service.staging import STAGE_COLUMNS, Batch, Input, Refused, collection_pau
 # From this many records on, statistics are refreshed mid-transaction (a few hundred ms) so the
 # set-based statements that follow get plans for the real row counts.
 LARGE_BATCH = 5_000
-# Records per batch of a large input. Each batch costs a few fixed statements; smaller ones let
-# decoding start working alongside the database sooner.
+# Records per batch of a large input. Each batch costs a few fixed statements. The first one is
+# smaller: nothing overlaps its decoding, and it is all most inputs hold.
 CHUNK = 100_000
+FIRST_CHUNK = 10_000
 # A load that writes at least as many events, deals or revisions as their table held drops the
 # secondary indexes of that table (and of its link tables), with the keys no foreign key points
 # at, and builds them once at the end; the pair-day rollup of events or deals is counted again
@@ -84,6 +85,7 @@ class Load:
         self.held_back: dict[int, Input] = {}
         # Periods, staged with the last batch.
         self.periods: list[tuple[int, PeriodIn]] = []
+        self.started = False
         # The collections that held nothing when the load began (imports.fresh_collections).
         self.fresh: list[str] | None = None
         # Some batch took the bulk path: the pair index is counted again at the end.
@@ -112,11 +114,12 @@ class Load:
     def stage_records(
         self, resolver: CountryResolver | None, items: Iterator[tuple[int, Input | LineError]]
     ) -> Chunk:
-        """The next CHUNK input items as a batch (run in a worker thread for all but the first)."""
+        """The next input items as a batch (run in a worker thread for all but the first)."""
         batch = Batch(resolver, self.ids, self.countries)
         records: dict[int, Input] = {}
+        size = self.batch_size()
         taken = 0
-        for line, item in islice(items, CHUNK):
+        for line, item in islice(items, size):
             taken += 1
             if isinstance(item, LineError):
                 self.errors.append(item)
@@ -131,7 +134,13 @@ class Load:
                 continue
             records[line] = item
         self.lines += taken
-        return Chunk(batch, records, last=taken < CHUNK)
+        return Chunk(batch, records, last=taken < size)
+
+    def batch_size(self) -> int:
+        """How many input items the next batch takes."""
+        size = CHUNK if self.started else min(FIRST_CHUNK, CHUNK)
+        self.started = True
+        return size
 
     def complete(self, batch: Batch) -> None:
         """Give the last batch what was held back and the periods."""

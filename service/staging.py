@@ -39,11 +39,13 @@ STAGE_COLUMNS: dict[str, tuple[str, ...]] = {
                      "start_precision", "end_date", "end_precision", "date_inferred", "date_note",
                      "location_name", "location_country", "related_event_id", "relation", "sectors",
                      "quantities", "external_ids", "num_mentions", "num_sources", "num_articles", "avg_tone",
-                     "location_lat", "location_lon"),
+                     "location_lat", "location_lon", "countries", "pairs", "initiators", "targets",
+                     "actor_ids"),
     "stage_deals": ("line", "id", "kind", "title", "summary", "status", "signed_on", "date_precision",
                     "date_inferred", "date_note", "count", "amount", "currency", "value_text", "value_basis",
                     "value_qualifier", "value_period", "horizon_years", "value_usd", "usd_method", "usd_rate",
-                    "usd_rate_date", "usd_note", "event_id", "part_of", "sectors"),
+                    "usd_rate_date", "usd_note", "event_id", "part_of", "sectors", "countries", "pairs",
+                    "actor_ids"),
     "stage_periods": ("line", "id", "country_a", "country_b", "valid_from", "valid_from_precision",
                       "valid_to", "status", "trend", "summary"),
     "stage_members": ("line", "collection", "item_id", "ordinal", "role", "country", "actor_id"),
@@ -217,12 +219,15 @@ def _stage_event(batch: Batch, line: int, r: EventIn) -> None:
     c = r.coverage
     quantities = _json(r.quantities) if r.quantities else _EMPTY_LIST_JSON
     external_ids = _json(r.external_ids) if r.external_ids else _EMPTY_OBJECT_JSON
+    location_country = batch.country(r.location_country, "location_country")
+    members = _members(batch, line, "events", r.id, r.participants, "participants")
+    countries, pairs, actor_ids = _filters(members)
     row = (line, r.id, r.type, r.cameo_code, r.title, r.summary, r.status, r.start_date,
            r.start_precision, r.end_date, r.end_precision, r.date_inferred, r.date_note, r.location_name,
-           batch.country(r.location_country, "location_country"), r.related_event_id, r.relation,
-           r.sectors, quantities, external_ids, c and c.mentions, c and c.sources, c and c.articles,
-           c and c.avg_tone, r.location_lat, r.location_lon)  # fmt: skip
-    members = _members(batch, line, "events", r.id, r.participants, "participants")
+           location_country, r.related_event_id, r.relation, r.sectors, quantities, external_ids,
+           c and c.mentions, c and c.sources, c and c.articles, c and c.avg_tone, r.location_lat,
+           r.location_lon, countries, pairs, _countries_as(members, "initiator"),
+           _countries_as(members, "target"), actor_ids)  # fmt: skip
     _stage_with_members(batch, line, "events", row, members, r.sources)
 
 
@@ -231,13 +236,33 @@ def _stage_deal(batch: Batch, line: int, r: DealIn) -> None:
         raise Refused("part_of: a deal cannot be part of itself")
     v = r.value
     usd = usd_value(v.amount, v.currency, r.signed_on, v.usd) if v else None
+    members = _members(batch, line, "deals", r.id, r.parties, "parties")
+    countries, pairs, actor_ids = _filters(members)
     row = (line, r.id, r.kind, r.title, r.summary, r.status, r.signed_on, r.date_precision,
            r.date_inferred, r.date_note, r.count, v and v.amount, v and v.currency, v and v.text,
            v and v.basis, v and v.qualifier, v and v.period, v and v.horizon_years,
            usd and usd.usd, usd and usd.method, usd and usd.rate, usd and usd.rate_date, usd and usd.note,
-           r.event_id, r.part_of, r.sectors)  # fmt: skip
-    members = _members(batch, line, "deals", r.id, r.parties, "parties")
+           r.event_id, r.part_of, r.sectors, countries, pairs, actor_ids)  # fmt: skip
     _stage_with_members(batch, line, "deals", row, members, r.sources)
+
+
+def _filters(members: list[tuple[Any, ...]]) -> tuple[list[str], list[str], list[str]]:
+    """The filter arrays of an event or deal from its member rows: its countries, every two of
+    them as a pair key (`A-B`, in order), its actors; each sorted and without repeats."""
+    if len(members) == 2:  # the usual case: two countries, no actors
+        a, b = members[0][5], members[1][5]
+        if a is not None and b is not None and a != b and members[0][6] is None and members[1][6] is None:
+            a, b = (a, b) if a < b else (b, a)
+            return [a, b], [f"{a}-{b}"], []
+    countries = sorted({m[5] for m in members if m[5] is not None})
+    pairs = [f"{a}-{b}" for n, a in enumerate(countries) for b in countries[n + 1 :]]
+    return countries, pairs, sorted({m[6] for m in members if m[6] is not None})
+
+
+def _countries_as(members: list[tuple[Any, ...]], role: str) -> list[str]:
+    """The countries of the members in one role, sorted and without repeats."""
+    found = [m[5] for m in members if m[4] == role and m[5] is not None]
+    return sorted(set(found)) if len(found) > 1 else found
 
 
 def _stage_with_members(

@@ -15,14 +15,15 @@ CREATE TEMP TABLE IF NOT EXISTS stage_events (
     start_date date, start_precision text, end_date date, end_precision text, date_inferred boolean,
     date_note text, location_name text, location_country text, related_event_id text, relation text,
     sectors text[], quantities text, external_ids text, num_mentions int, num_sources int, num_articles int,
-    avg_tone float8, location_lat float8, location_lon float8
+    avg_tone float8, location_lat float8, location_lon float8, countries text[], pairs text[], initiators text[],
+    targets text[], actor_ids text[]
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_deals (
     line int NOT NULL, id text NOT NULL, kind text, title text, summary text, status text, signed_on date,
     date_precision text, date_inferred boolean, date_note text, count int, amount numeric, currency text,
     value_text text, value_basis text, value_qualifier text, value_period text, horizon_years numeric,
     value_usd numeric, usd_method text, usd_rate numeric, usd_rate_date date, usd_note text, event_id text,
-    part_of text, sectors text[]
+    part_of text, sectors text[], countries text[], pairs text[], actor_ids text[]
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_periods (
     line int NOT NULL, id text NOT NULL, country_a text, country_b text, valid_from date,
@@ -173,25 +174,8 @@ WHERE (actors.kind, actors.name, actors.aliases, actors.country, actors.role, ac
        excluded.parent_id, excluded.external_ids);
 
 -- name: imports.upsert_events
--- Events with the filter arrays derived from their staged participants, so each row is
--- written once, complete. `pairs` is every two of the item's countries (sorted, so in key order),
--- built per row from its own small array rather than by joining the members with themselves.
-WITH m AS (
-    SELECT m.item_id, m.role, m.country, m.actor_id
-    FROM stage_members m JOIN stage_changes c USING (collection, item_id)
-    WHERE m.collection = 'events'
-), agg AS (
-    SELECT item_id,
-           coalesce(array_agg(DISTINCT country ORDER BY country) FILTER (WHERE country IS NOT NULL), '{}')
-               AS countries,
-           coalesce(array_agg(DISTINCT country ORDER BY country)
-                        FILTER (WHERE role = 'initiator' AND country IS NOT NULL), '{}') AS initiators,
-           coalesce(array_agg(DISTINCT country ORDER BY country)
-                        FILTER (WHERE role = 'target' AND country IS NOT NULL), '{}') AS targets,
-           coalesce(array_agg(DISTINCT actor_id ORDER BY actor_id) FILTER (WHERE actor_id IS NOT NULL), '{}')
-               AS actor_ids
-    FROM m GROUP BY item_id
-)
+-- Events with the filter arrays staged from their participants, so each row is written once,
+-- complete.
 INSERT INTO events (id, type, cameo_code, title, summary, status, start_date, start_precision, end_date,
                     end_precision, date_inferred, date_note, location_name, location_country,
                     related_event_id, relation, sectors, quantities, external_ids, num_mentions, num_sources,
@@ -201,17 +185,10 @@ SELECT s.id, s.type, coalesce(s.cameo_code, t.cameo_code), s.title, s.summary, s
        s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
        s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
        coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
-       s.location_lat, s.location_lon, coalesce(agg.countries, '{}'),
-       -- Most items have two countries: one concatenation then, and no subquery for the row.
-       CASE WHEN cardinality(agg.countries) = 2 THEN ARRAY[agg.countries[1] || '-' || agg.countries[2]]
-            WHEN cardinality(agg.countries) > 2
-            THEN ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1)
-            ELSE '{}' END,
-       coalesce(agg.initiators, '{}'), coalesce(agg.targets, '{}'), coalesce(agg.actor_ids, '{}')
+       s.location_lat, s.location_lon, s.countries, s.pairs, s.initiators, s.targets, s.actor_ids
 FROM stage_events s
 JOIN stage_changes c ON c.collection = 'events' AND c.item_id = s.id
 JOIN event_types t ON t.id = s.type
-LEFT JOIN agg ON agg.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET
     type = excluded.type, cameo_code = excluded.cameo_code, title = excluded.title,
     summary = excluded.summary, status = excluded.status, start_date = excluded.start_date,
@@ -240,36 +217,17 @@ WHERE (events.type, events.cameo_code, events.title, events.summary, events.stat
        excluded.actor_ids);
 
 -- name: imports.upsert_deals
--- Deals with the filter arrays derived from their staged parties.
-WITH m AS (
-    SELECT m.item_id, m.role, m.country, m.actor_id
-    FROM stage_members m JOIN stage_changes c USING (collection, item_id)
-    WHERE m.collection = 'deals'
-), agg AS (
-    SELECT item_id,
-           coalesce(array_agg(DISTINCT country ORDER BY country) FILTER (WHERE country IS NOT NULL), '{}')
-               AS countries,
-           coalesce(array_agg(DISTINCT actor_id ORDER BY actor_id) FILTER (WHERE actor_id IS NOT NULL), '{}')
-               AS actor_ids
-    FROM m GROUP BY item_id
-)
+-- Deals with the filter arrays staged from their parties.
 INSERT INTO deals (id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
                    amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
                    value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors, countries,
                    pairs, actor_ids)
 SELECT id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
        amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
-       value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors,
-       coalesce(agg.countries, '{}'),
-       -- Most items have two countries: one concatenation then, and no subquery for the row.
-       CASE WHEN cardinality(agg.countries) = 2 THEN ARRAY[agg.countries[1] || '-' || agg.countries[2]]
-            WHEN cardinality(agg.countries) > 2
-            THEN ARRAY(SELECT x || '-' || y FROM unnest(agg.countries) x, unnest(agg.countries) y WHERE x < y ORDER BY 1)
-            ELSE '{}' END,
-       coalesce(agg.actor_ids, '{}')
+       value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors, s.countries,
+       s.pairs, s.actor_ids
 FROM stage_deals s
 JOIN stage_changes c ON c.collection = 'deals' AND c.item_id = s.id
-LEFT JOIN agg ON agg.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET
     kind = excluded.kind, title = excluded.title, summary = excluded.summary, status = excluded.status,
     signed_on = excluded.signed_on, date_precision = excluded.date_precision,

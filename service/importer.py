@@ -188,10 +188,12 @@ class Load:
         for table, rows in batch.rows.items():
             if rows:
                 await conn.copy_records_to_table(table, records=rows, columns=STAGE_COLUMNS[table])
-        if len(batch.keys) >= LARGE_BATCH and not self.staged_large:
-            # Later batches are much like the first: the staging tables keep its statistics.
-            self.staged_large = True
-            await conn.execute(q["imports.bulk_memory"])
+        if len(batch.keys) >= LARGE_BATCH:
+            # Every batch: one may hold none of a kind the next holds a hundred thousand of, and
+            # a check planned for an empty staging table can take minutes on a full one.
+            if not self.staged_large:
+                self.staged_large = True
+                await conn.execute(q["imports.bulk_memory"])
             await conn.execute(q["imports.analyze_staging"])
 
     async def write(self, chunk: Chunk) -> None:

@@ -46,6 +46,8 @@ RELOADS = {
 }
 ROLLUPS = ("events", "deals")
 RELOAD_MIN = 1_000
+# The statistics target staging tables are analyzed with (the server's default is 100).
+STAGING_STATISTICS = "10"
 # How long a reload waits for its tables before it gives up and keeps their indexes instead.
 RELOAD_LOCK_WAIT_MS = 1_000
 
@@ -194,7 +196,9 @@ class Load:
             if not self.staged_large:
                 self.staged_large = True
                 await conn.execute(q["imports.bulk_memory"])
+            usual = await conn.fetchval(q["imports.statistics_target"], STAGING_STATISTICS)
             await conn.execute(q["imports.analyze_staging"])
+            await conn.execute(q["imports.statistics_target"], usual)
 
     async def write(self, chunk: Chunk) -> None:
         """Hold back or refuse the staged records that point nowhere, write the rest."""

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from bench.import_bench import statement_timer
 from service import db, gdelt, setup
 from service.settings import Settings
 from tests.databases import scratch_database
@@ -60,11 +61,13 @@ def write(out: IO[bytes], rows: int, seed: int) -> None:
         out.write("\t".join(cols).encode() + b"\n")
 
 
-async def run(path: Path, url: str) -> None:
+async def run(path: Path, url: str, profile: float | None) -> None:
     settings = Settings(database_url=url)
     conn = await db.connect(url, settings)
     try:
         await setup.migrate_database(conn)
+        if profile is not None:
+            conn.add_query_logger(statement_timer(profile))
         for attempt in ("first import", "same file again"):
             started = time.perf_counter()
             with path.open("rb") as source:
@@ -87,12 +90,13 @@ async def main_async(args: argparse.Namespace) -> None:
             write(out, args.rows, args.seed)
         print(f"generated {args.rows} GDELT 2.0 rows ({path.stat().st_size / 1e6:.0f} MB)")
         async with scratch_database("bench_gdelt") as url:
-            await run(path, url)
+            await run(path, url, args.profile)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--profile", type=float, metavar="SECONDS", help="print slower statements")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     print(f"database: {'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded'}")

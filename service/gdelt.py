@@ -192,7 +192,8 @@ class Reader:
             line, event_id, event_type(code), code, title, "", "occurred", day, "day", None, None, False,
             None, place, self.book.geo_countries.get(cols[layout.geo_country]), None, None, [], "[]",
             f'{{"gdelt": "{gdelt_id}"}}', *coverage, lat if located else None, lon if located else None,
-            countries, [f"{countries[0]}-{countries[1]}"], [initiator], [target], [],
+            f"{{{countries[0]},{countries[1]}}}", f"{{{countries[0]}-{countries[1]}}}", f"{{{initiator}}}",
+            f"{{{target}}}", "{}",
         ))  # fmt: skip
         rows["stage_members"].append((line, "events", event_id, 0, "initiator", initiator, None))
         rows["stage_members"].append((line, "events", event_id, 1, "target", target, None))

@@ -246,23 +246,31 @@ def _stage_deal(batch: Batch, line: int, r: DealIn) -> None:
     _stage_with_members(batch, line, "deals", row, members, r.sources)
 
 
-def _filters(members: list[tuple[Any, ...]]) -> tuple[list[str], list[str], list[str]]:
-    """The filter arrays of an event or deal from its member rows: its countries, every two of
-    them as a pair key (`A-B`, in order), its actors; each sorted and without repeats."""
+def _filters(members: list[tuple[Any, ...]]) -> tuple[str, str, str]:
+    """The filter arrays of an event or deal from its member rows, as array literals: its
+    countries, every two of them as a pair key (`A-B`, in order), its actors; each sorted and
+    without repeats."""
     if len(members) == 2:  # the usual case: two countries, no actors
         a, b = members[0][5], members[1][5]
         if a is not None and b is not None and a != b and members[0][6] is None and members[1][6] is None:
             a, b = (a, b) if a < b else (b, a)
-            return [a, b], [f"{a}-{b}"], []
+            return f"{{{a},{b}}}", f"{{{a}-{b}}}", "{}"
     countries = sorted({m[5] for m in members if m[5] is not None})
     pairs = [f"{a}-{b}" for n, a in enumerate(countries) for b in countries[n + 1 :]]
-    return countries, pairs, sorted({m[6] for m in members if m[6] is not None})
+    return _literal(countries), _literal(pairs), _literal(sorted({m[6] for m in members if m[6] is not None}))
 
 
-def _countries_as(members: list[tuple[Any, ...]], role: str) -> list[str]:
-    """The countries of the members in one role, sorted and without repeats."""
-    found = [m[5] for m in members if m[4] == role and m[5] is not None]
-    return sorted(set(found)) if len(found) > 1 else found
+def _countries_as(members: list[tuple[Any, ...]], role: str) -> str:
+    """The countries of the members in one role, sorted and without repeats, as an array literal."""
+    return _literal(sorted({m[5] for m in members if m[4] == role and m[5] is not None}))
+
+
+def _literal(items: list[str]) -> str:
+    """A text[] literal of country codes, pair keys or ids: letters, digits and hyphens, which
+    need no quoting, except an id spelled `null`, which unquoted would be a NULL element."""
+    if "null" in items:
+        items = [f'"{item}"' if item == "null" else item for item in items]
+    return "{" + ",".join(items) + "}"
 
 
 def _stage_with_members(

@@ -1,7 +1,9 @@
 -- name: imports.create_staging
 -- Session-local staging tables, created once per connection and emptied at every commit.
 -- JSON travels as text: COPY speaks the binary protocol, where jsonb needs no codec as text.
--- `line` ties each staged row to the input record it came from.
+-- `line` ties each staged row to the input record it came from. The filter arrays of events and
+-- deals (countries, pairs, initiators, targets, actor_ids) travel as array literals: COPY sends
+-- text in a third of the time it takes to encode arrays.
 CREATE TEMP TABLE IF NOT EXISTS stage_sources (
     line int NOT NULL, id text NOT NULL, url text, title text, publisher text, original_publisher text,
     published_on date, language text, disclosures text[], notes text
@@ -15,15 +17,15 @@ CREATE TEMP TABLE IF NOT EXISTS stage_events (
     start_date date, start_precision text, end_date date, end_precision text, date_inferred boolean,
     date_note text, location_name text, location_country text, related_event_id text, relation text,
     sectors text[], quantities text, external_ids text, num_mentions int, num_sources int, num_articles int,
-    avg_tone float8, location_lat float8, location_lon float8, countries text[], pairs text[], initiators text[],
-    targets text[], actor_ids text[]
+    avg_tone float8, location_lat float8, location_lon float8, countries text, pairs text, initiators text,
+    targets text, actor_ids text
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_deals (
     line int NOT NULL, id text NOT NULL, kind text, title text, summary text, status text, signed_on date,
     date_precision text, date_inferred boolean, date_note text, count int, amount numeric, currency text,
     value_text text, value_basis text, value_qualifier text, value_period text, horizon_years numeric,
     value_usd numeric, usd_method text, usd_rate numeric, usd_rate_date date, usd_note text, event_id text,
-    part_of text, sectors text[], countries text[], pairs text[], actor_ids text[]
+    part_of text, sectors text[], countries text, pairs text, actor_ids text
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_periods (
     line int NOT NULL, id text NOT NULL, country_a text, country_b text, valid_from date,
@@ -185,7 +187,8 @@ SELECT s.id, s.type, coalesce(s.cameo_code, t.cameo_code), s.title, s.summary, s
        s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
        s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
        coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
-       s.location_lat, s.location_lon, s.countries, s.pairs, s.initiators, s.targets, s.actor_ids
+       s.location_lat, s.location_lon, s.countries::text[], s.pairs::text[], s.initiators::text[],
+       s.targets::text[], s.actor_ids::text[]
 FROM stage_events s
 JOIN stage_changes c ON c.collection = 'events' AND c.item_id = s.id
 JOIN event_types t ON t.id = s.type
@@ -224,8 +227,8 @@ INSERT INTO deals (id, kind, title, summary, status, signed_on, date_precision, 
                    pairs, actor_ids)
 SELECT id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
        amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
-       value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors, s.countries,
-       s.pairs, s.actor_ids
+       value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors,
+       s.countries::text[], s.pairs::text[], s.actor_ids::text[]
 FROM stage_deals s
 JOIN stage_changes c ON c.collection = 'deals' AND c.item_id = s.id
 ON CONFLICT (id) DO UPDATE SET

@@ -320,3 +320,30 @@ async def test_an_import_brings_back_a_deleted_item_as_its_next_revision(api) ->
     assert [p["country"] for p in served["participants"]] == ["KR", "JP"]
     history = (await api.get("/v1/events/ev-import-visit/revisions")).json()["items"]
     assert [(h["revision"], h["op"]) for h in history] == [(1, "create"), (2, "delete"), (3, "create")]
+
+
+async def test_an_actor_whose_id_is_null_is_found_by_its_events(api) -> None:
+    """`null` is a valid id; in the filter arrays it must stay a string, not become a NULL."""
+    body = b"\n".join(
+        [
+            line(
+                "sources",
+                id="src-import-wire",
+                title="Wire report",
+                publisher="Wire",
+                published_on="2026-02-11",
+            ),
+            line("actors", id="null", kind="organisation", name="Null Corp", country="KR", sources=CITE),
+            event(
+                "ev-import-null",
+                participants=[
+                    {"role": "initiator", "country": "KR", "actor_id": "null"},
+                    {"role": "host", "country": "JP"},
+                ],
+            ),
+        ]
+    )
+    report = await post_import(api, body)
+    assert (report["valid"], report["errors"]) == (3, [])
+    found = await api.get("/v1/events", params={"actor": "null"})
+    assert [e["id"] for e in found.json()["items"]] == ["ev-import-null"]

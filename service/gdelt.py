@@ -13,7 +13,6 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -23,7 +22,7 @@ from schemas.imports import ImportReport, LineError
 from service import importer
 from service.db import Connection
 from service.sql import queries
-from service.staging import Batch, blank
+from service.staging import Batch, array_literal, blank
 
 
 class Layout(msgspec.Struct, frozen=True):
@@ -187,13 +186,13 @@ class Reader:
         place = cols[layout.geo_name][:300] or None
         rows = self.batch.rows
         located = lat is not None and lon is not None
-        countries = sorted((initiator, target))
+        a, b = sorted((initiator, target))
         rows["stage_events"].append((
             line, event_id, event_type(code), code, title, "", "occurred", day, "day", None, None, False,
             None, place, self.book.geo_countries.get(cols[layout.geo_country]), None, None, [], "[]",
             f'{{"gdelt": "{gdelt_id}"}}', *coverage, lat if located else None, lon if located else None,
-            f"{{{countries[0]},{countries[1]}}}", f"{{{countries[0]}-{countries[1]}}}", f"{{{initiator}}}",
-            f"{{{target}}}", "{}",
+            array_literal([a, b]), array_literal([f"{a}-{b}"]), array_literal([initiator]),
+            array_literal([target]), "{}",
         ))  # fmt: skip
         rows["stage_members"].append((line, "events", event_id, 0, "initiator", initiator, None))
         rows["stage_members"].append((line, "events", event_id, 1, "target", target, None))
@@ -232,15 +231,13 @@ async def apply(
     reader = Reader(await Codebook.load(conn))
     numbered = enumerate(rows, start=1)
 
-    def stage() -> importer.Chunk:
+    def stage() -> importer.Staged:
         # A row refers to nothing a later row brings (a cited source is staged with its first
         # citing row), so every refusal is final.
         reader.batch = batch = Batch(resolver=None, ids=load.ids)
         batch.byproducts.add("sources")
-        size = load.batch_size()
-        taken = 0
-        for number, raw in islice(numbered, size):
-            taken += 1
+        taken, last = load.next_items(numbered)
+        for number, raw in taken:
             if blank(raw):
                 continue
             load.lines += 1
@@ -248,7 +245,7 @@ async def apply(
                 reader.add(number, raw)
             except Bad as exc:
                 load.errors.append(LineError(line=number, id=_guess_id(raw), reason=str(exc)))
-        return importer.Chunk(batch, None, last=taken < size)
+        return importer.Staged(batch, None, last)
 
     await load.run(stage)
     return load.report(skipped=reader.skipped)

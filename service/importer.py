@@ -16,6 +16,7 @@ import asyncio
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
+from typing import TypeVar
 
 import msgspec
 
@@ -33,8 +34,8 @@ from service.staging import STAGE_COLUMNS, Batch, Input, Refused, collection_pau
 LARGE_BATCH = 5_000
 # Records per batch of a large input. Each batch costs a few fixed statements. The first one is
 # smaller: nothing overlaps its decoding, and it is all most inputs hold.
-CHUNK = 100_000
-FIRST_CHUNK = 10_000
+BATCH_SIZE = 100_000
+FIRST_BATCH_SIZE = 10_000
 # A load that writes at least as many events, deals or revisions as their table held drops the
 # secondary indexes of that table (and of its link tables), with the keys no foreign key points
 # at, and builds them once at the end; the pair-day rollup of events or deals is counted again
@@ -50,9 +51,10 @@ RELOAD_MIN = 1_000
 STAGING_STATISTICS = "10"
 # How long a reload waits for its tables before it gives up and keeps their indexes instead.
 RELOAD_LOCK_WAIT_MS = 1_000
+T = TypeVar("T")
 
 
-class Chunk(msgspec.Struct):
+class Staged(msgspec.Struct):
     """A staged batch. `records` maps its lines to their records when a refusal for a missing
     reference may still be lifted by a later batch (None: every refusal is final); `last` when
     the input has nothing after it."""
@@ -89,13 +91,12 @@ class Load:
         self.periods: list[tuple[int, PeriodIn]] = []
         self.started = False
         # The collections that held nothing when the load began (imports.fresh_collections).
-        self.fresh: list[str] | None = None
+        self.fresh: list[str] = []
         # Some batch took the bulk path: the pair index is counted again at the end.
         self.bulk = False
         self.analyzed = False
         # A batch has written (and recorded revisions) in this transaction.
         self.wrote = False
-        self.staged_large = False
         self.reload = Reload()
         # Tables whose readers kept a reload from taking them: written with their indexes.
         self.kept: set[str] = set()
@@ -115,14 +116,12 @@ class Load:
 
     def stage_records(
         self, resolver: CountryResolver | None, items: Iterator[tuple[int, Input | LineError]]
-    ) -> Chunk:
+    ) -> Staged:
         """The next input items as a batch (run in a worker thread for all but the first)."""
         batch = Batch(resolver, self.ids, self.countries)
         records: dict[int, Input] = {}
-        size = self.batch_size()
-        taken = 0
-        for line, item in islice(items, size):
-            taken += 1
+        taken, last = self.next_items(items)
+        for line, item in taken:
             if isinstance(item, LineError):
                 self.errors.append(item)
                 continue
@@ -135,14 +134,15 @@ class Load:
                 self.errors.append(LineError(line=line, id=item.id, reason=str(exc)))
                 continue
             records[line] = item
-        self.lines += taken
-        return Chunk(batch, records, last=taken < size)
+        self.lines += len(taken)
+        return Staged(batch, records, last)
 
-    def batch_size(self) -> int:
-        """How many input items the next batch takes."""
-        size = CHUNK if self.started else min(FIRST_CHUNK, CHUNK)
+    def next_items(self, items: Iterator[T]) -> tuple[list[T], bool]:
+        """The input items of the next batch, and whether the input ends with them."""
+        size = BATCH_SIZE if self.started else min(FIRST_BATCH_SIZE, BATCH_SIZE)
         self.started = True
-        return size
+        taken = list(islice(items, size))
+        return taken, len(taken) < size
 
     def complete(self, batch: Batch) -> None:
         """Give the last batch what was held back and the periods."""
@@ -156,34 +156,37 @@ class Load:
                 self.errors.append(LineError(line=line, id=period.id, reason=str(exc)))
         self.periods.clear()
 
-    async def run(self, stage: Callable[[], Chunk]) -> None:
+    async def run(self, stage: Callable[[], Staged]) -> None:
         """Stage and write every batch, each next one staged while the database writes this one."""
         with collection_paused():
+            await self.begin()
             # The first batch in this thread: most inputs (a POST, a small file) fit in it.
-            chunk = stage()
-            while not chunk.last:
+            staged = stage()
+            while not staged.last:
                 # COPY encodes rows in this thread: the worker starts after it, not against it.
-                await self.copy(chunk.batch)
+                await self.copy(staged.batch)
                 upcoming = asyncio.ensure_future(asyncio.to_thread(stage))
                 try:
-                    await self.write(chunk)
+                    await self.write(staged)
                 finally:
                     # The worker reads the caller's input: it must be done before the caller goes on.
                     await asyncio.wait([upcoming])
-                chunk = upcoming.result()
-            self.complete(chunk.batch)
-            await self.copy(chunk.batch)
-            await self.write(msgspec.structs.replace(chunk, records=None))
+                staged = upcoming.result()
+            self.complete(staged.batch)
+            await self.copy(staged.batch)
+            await self.write(msgspec.structs.replace(staged, records=None))
             await self.finish()
+
+    async def begin(self) -> None:
+        """Before anything is written: the statement timeout, and what the load finds empty."""
+        conn, q = self.conn, queries()
+        if self.statement_timeout_ms is not None:
+            await conn.execute(q["imports.statement_timeout"], str(self.statement_timeout_ms))
+        self.fresh = await conn.fetchval(q["imports.fresh_collections"])
 
     async def copy(self, batch: Batch) -> None:
         """Fill the staging tables with a batch."""
         conn, q = self.conn, queries()
-        if self.fresh is None:
-            if self.statement_timeout_ms is not None:
-                await conn.execute(q["imports.statement_timeout"], str(self.statement_timeout_ms))
-            # Before anything is written: what the load finds empty, it alone fills.
-            self.fresh = await conn.fetchval(q["imports.fresh_collections"])
         if not batch.keys:
             return
         await conn.execute(q["imports.create_staging"])
@@ -193,23 +196,21 @@ class Load:
         if len(batch.keys) >= LARGE_BATCH:
             # Every batch: one may hold none of a kind the next holds a hundred thousand of, and
             # a check planned for an empty staging table can take minutes on a full one.
-            if not self.staged_large:
-                self.staged_large = True
-                await conn.execute(q["imports.bulk_memory"])
+            await conn.execute(q["imports.bulk_memory"])
             usual = await conn.fetchval(q["imports.statistics_target"], STAGING_STATISTICS)
             await conn.execute(q["imports.analyze_staging"])
             await conn.execute(q["imports.statistics_target"], usual)
 
-    async def write(self, chunk: Chunk) -> None:
+    async def write(self, staged: Staged) -> None:
         """Hold back or refuse the staged records that point nowhere, write the rest."""
-        batch = chunk.batch
+        batch = staged.batch
         if not batch.keys:
             return
         dropped = await _drop_broken(self.conn, batch)
-        if chunk.records is None:
+        if staged.records is None:
             self.errors += dropped
         else:
-            self.held_back.update((e.line, chunk.records[e.line]) for e in dropped)
+            self.held_back.update((e.line, staged.records[e.line]) for e in dropped)
         self.valid += len(batch.keys) - len(dropped)
         self.changed += await self.write_staged(batch)
 

@@ -257,15 +257,19 @@ def _filters(members: list[tuple[Any, ...]]) -> tuple[str, str, str]:
             return f"{{{a},{b}}}", f"{{{a}-{b}}}", "{}"
     countries = sorted({m[5] for m in members if m[5] is not None})
     pairs = [f"{a}-{b}" for n, a in enumerate(countries) for b in countries[n + 1 :]]
-    return _literal(countries), _literal(pairs), _literal(sorted({m[6] for m in members if m[6] is not None}))
+    return (
+        array_literal(countries),
+        array_literal(pairs),
+        array_literal(sorted({m[6] for m in members if m[6] is not None})),
+    )
 
 
 def _countries_as(members: list[tuple[Any, ...]], role: str) -> str:
     """The countries of the members in one role, sorted and without repeats, as an array literal."""
-    return _literal(sorted({m[5] for m in members if m[4] == role and m[5] is not None}))
+    return array_literal(sorted({m[5] for m in members if m[4] == role and m[5] is not None}))
 
 
-def _literal(items: list[str]) -> str:
+def array_literal(items: list[str]) -> str:
     """A text[] literal of country codes, pair keys or ids: letters, digits and hyphens, which
     need no quoting, except an id spelled `null`, which unquoted would be a NULL element."""
     if "null" in items:

@@ -85,5 +85,5 @@ def batch_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     """Imports read in one batch, or two records at a time: a load must end the same either way."""
     size: int | None = request.param
     if size is not None:
-        monkeypatch.setattr(importer, "CHUNK", size)
+        monkeypatch.setattr(importer, "BATCH_SIZE", size)
     return size

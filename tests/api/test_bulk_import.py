@@ -97,7 +97,7 @@ def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     indexes are set aside by the first and built again after the last."""
     if request.param is not None:
         chunk, large = request.param
-        monkeypatch.setattr(importer, "CHUNK", chunk)
+        monkeypatch.setattr(importer, "BATCH_SIZE", chunk)
         monkeypatch.setattr(importer, "LARGE_BATCH", large)
 
 

@@ -198,7 +198,7 @@ async def test_records_may_point_at_records_that_come_later_in_any_batch(
     """A large file is written in batches; a record whose reference arrives in a later batch
     waits for it, and one whose reference never arrives is refused, as in a single batch."""
     if size is not None:
-        monkeypatch.setattr(importer, "CHUNK", size)
+        monkeypatch.setattr(importer, "BATCH_SIZE", size)
     _, cursor = await changes(api)
     report = await post_import(api, b"\n".join(BACKWARDS))
     assert [(e["line"], e["id"]) for e in report["errors"]] == [

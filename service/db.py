@@ -77,6 +77,11 @@ def server_settings(settings: Settings) -> dict[str, str]:
         # Requests run short statements over indexes; compiling them to machine code costs more
         # (tens to hundreds of ms) than it saves.
         "jit": "off",
+        # A bulk load stages each batch of up to 100,000 records in temporary tables. The default
+        # 8MB of buffers for them spilled every batch to disk and read it back several times;
+        # this much keeps a batch in memory. It is an upper bound, taken only by sessions that
+        # stage, and can only be set before a session's first temporary table.
+        "temp_buffers": "256MB",
         "statement_timeout": str(settings.statement_timeout_ms),
         "timezone": "UTC",
     }

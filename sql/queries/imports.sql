@@ -5,56 +5,62 @@
 -- deals (countries, pairs, initiators, targets, actor_ids) travel as array literals: COPY sends
 -- text in a third of the time it takes to encode arrays. Each item table is keyed by id (a load
 -- gives an id once): the reference checks probe it, so a row estimate gone wrong (the statistics
--- come from a sample) costs a lookup per row, not a scan of the staged items per row.
+-- come from a sample) costs a lookup per row, not a scan of the staged items per row. Ids compare
+-- byte by byte, as in the tables they are written to (migration 0013).
 CREATE TEMP TABLE IF NOT EXISTS stage_sources (
-    line int NOT NULL, id text NOT NULL, url text, title text, publisher text, original_publisher text,
-    published_on date, language text, disclosures text[], notes text, PRIMARY KEY (id)
+    line int NOT NULL, id text COLLATE "C" NOT NULL, url text, title text, publisher text,
+    original_publisher text, published_on date, language text, disclosures text[], notes text,
+    PRIMARY KEY (id)
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_actors (
-    line int NOT NULL, id text NOT NULL, kind text, name text, aliases text[], country text, role text,
-    description text, parent_id text, external_ids text, PRIMARY KEY (id)
+    line int NOT NULL, id text COLLATE "C" NOT NULL, kind text, name text, aliases text[], country text,
+    role text, description text, parent_id text COLLATE "C", external_ids text, PRIMARY KEY (id)
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_events (
-    line int NOT NULL, id text NOT NULL, type text, cameo_code text, title text, summary text, status text,
-    start_date date, start_precision text, end_date date, end_precision text, date_inferred boolean,
-    date_note text, location_name text, location_country text, related_event_id text, relation text,
-    sectors text[], quantities text, external_ids text, num_mentions int, num_sources int, num_articles int,
-    avg_tone float8, location_lat float8, location_lon float8, countries text, pairs text, initiators text,
-    targets text, actor_ids text, PRIMARY KEY (id)
+    line int NOT NULL, id text COLLATE "C" NOT NULL, type text, cameo_code text, title text, summary text,
+    status text, start_date date, start_precision text, end_date date, end_precision text,
+    date_inferred boolean, date_note text, location_name text, location_country text,
+    related_event_id text COLLATE "C", relation text, sectors text[], quantities text, external_ids text,
+    num_mentions int, num_sources int, num_articles int, avg_tone float8, location_lat float8,
+    location_lon float8, countries text, pairs text, initiators text, targets text, actor_ids text,
+    PRIMARY KEY (id)
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_deals (
-    line int NOT NULL, id text NOT NULL, kind text, title text, summary text, status text, signed_on date,
-    date_precision text, date_inferred boolean, date_note text, count int, amount numeric, currency text,
-    value_text text, value_basis text, value_qualifier text, value_period text, horizon_years numeric,
-    value_usd numeric, usd_method text, usd_rate numeric, usd_rate_date date, usd_note text, event_id text,
-    part_of text, sectors text[], countries text, pairs text, actor_ids text, PRIMARY KEY (id)
+    line int NOT NULL, id text COLLATE "C" NOT NULL, kind text, title text, summary text, status text,
+    signed_on date, date_precision text, date_inferred boolean, date_note text, count int, amount numeric,
+    currency text, value_text text, value_basis text, value_qualifier text, value_period text,
+    horizon_years numeric, value_usd numeric, usd_method text, usd_rate numeric, usd_rate_date date,
+    usd_note text, event_id text COLLATE "C", part_of text COLLATE "C", sectors text[], countries text,
+    pairs text, actor_ids text, PRIMARY KEY (id)
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_periods (
-    line int NOT NULL, id text NOT NULL, country_a text, country_b text, valid_from date,
+    line int NOT NULL, id text COLLATE "C" NOT NULL, country_a text, country_b text, valid_from date,
     valid_from_precision text, valid_to date, status text, trend text, summary text, PRIMARY KEY (id)
 ) ON COMMIT DELETE ROWS;
 -- Members: participants of events and parties of deals. Links: citations and period drivers.
 CREATE TEMP TABLE IF NOT EXISTS stage_members (
-    line int NOT NULL, collection text NOT NULL, item_id text NOT NULL, ordinal int NOT NULL, role text,
-    country text, actor_id text
+    line int NOT NULL, collection text COLLATE "C" NOT NULL, item_id text COLLATE "C" NOT NULL,
+    ordinal int NOT NULL, role text, country text, actor_id text COLLATE "C"
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_citations (
-    line int NOT NULL, collection text NOT NULL, item_id text NOT NULL, ordinal int NOT NULL,
-    source_id text NOT NULL, attribution text
+    line int NOT NULL, collection text COLLATE "C" NOT NULL, item_id text COLLATE "C" NOT NULL,
+    ordinal int NOT NULL, source_id text COLLATE "C" NOT NULL, attribution text
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_drivers (
-    line int NOT NULL, period_id text NOT NULL, ordinal int NOT NULL, event_id text NOT NULL
+    line int NOT NULL, period_id text COLLATE "C" NOT NULL, ordinal int NOT NULL,
+    event_id text COLLATE "C" NOT NULL
 ) ON COMMIT DELETE ROWS;
 -- Stored items whose staged members, citations or drivers differ from the stored ones.
 CREATE TEMP TABLE IF NOT EXISTS stage_relinked (
-    collection text NOT NULL, item_id text NOT NULL, PRIMARY KEY (collection, item_id)
+    collection text COLLATE "C" NOT NULL, item_id text COLLATE "C" NOT NULL,
+    PRIMARY KEY (collection, item_id)
 ) ON COMMIT DELETE ROWS;
 -- Staged items that are new or differ from the stored ones in any way. `unseen`: the database
 -- holds neither a row nor a revision of it (a first write, whose revision needs no comparison);
 -- `relinked`: its members, citations or drivers are written.
 CREATE TEMP TABLE IF NOT EXISTS stage_changes (
-    collection text NOT NULL, item_id text NOT NULL, unseen boolean NOT NULL, relinked boolean NOT NULL,
-    PRIMARY KEY (collection, item_id)
+    collection text COLLATE "C" NOT NULL, item_id text COLLATE "C" NOT NULL, unseen boolean NOT NULL,
+    relinked boolean NOT NULL, PRIMARY KEY (collection, item_id)
 ) ON COMMIT DELETE ROWS;
 -- Empty even when an earlier batch ran in this same transaction.
 TRUNCATE stage_sources, stage_actors, stage_events, stage_deals, stage_periods, stage_members, stage_citations,

@@ -102,6 +102,7 @@ async def migrate(conn: Connection, migrations: list[Migration] | None = None) -
             if migration.version in applied:
                 continue
             async with conn.transaction():
+                await conn.execute(q["migrations.unbounded"])
                 await conn.execute(migration.sql)
                 await conn.execute(
                     q["migrations.record"],
@@ -109,6 +110,7 @@ async def migrate(conn: Connection, migrations: list[Migration] | None = None) -
                     migration.name,
                     migration.checksum,
                 )
+            await conn.execute(q["migrations.bounded"])
             label = f"{migration.version:04d}_{migration.name}"
             log.info("applied migration %s", label)
             done.append(label)

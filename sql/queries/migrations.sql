@@ -20,3 +20,13 @@ SELECT version, checksum FROM schema_migrations ORDER BY version;
 
 -- name: migrations.record
 INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3);
+
+-- name: migrations.unbounded
+-- A migration may rebuild the keys and indexes of large tables (0013 rebuilt every id index of
+-- a million-event database): the request-sized statement timeout does not hold inside it.
+SELECT set_config('statement_timeout', '0', true);
+
+-- name: migrations.bounded
+-- Read back once a migration's transaction is over, so that the client's own bound follows the
+-- session's statement timeout again (db.BoundedConnection).
+SELECT current_setting('statement_timeout');

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from service import db, migrate, setup
@@ -99,3 +100,18 @@ def test_a_badly_named_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "two.sql").write_text("SELECT 2;")
     with pytest.raises(MigrationError, match="NNNN_name"):
         migrate.discover(tmp_path)
+
+
+async def test_a_migration_may_outlast_the_statement_timeout(empty_url: str) -> None:
+    """Rebuilding the indexes of a large database takes longer than a request may: a migration
+    runs without the statement timeout, which holds again once it is applied."""
+    conn = await db.connect(empty_url, app_settings(empty_url, statement_timeout_ms=200))
+    try:
+        slow = Migration(1, "slow", "SELECT pg_sleep(0.5); CREATE TABLE slow_done (id int);")
+        assert await migrate.migrate(conn, [slow]) == ["0001_slow"]
+        assert await conn.fetchval("SELECT to_regclass('slow_done') IS NOT NULL")
+        assert await conn.fetchval("SELECT current_setting('statement_timeout')") == "200ms"
+        with pytest.raises(asyncpg.QueryCanceledError):
+            await conn.execute("SELECT pg_sleep(0.5)")
+    finally:
+        await conn.close()

@@ -52,7 +52,7 @@ STAGING_STATISTICS = "10"
 # How long a reload waits for its tables before it gives up and keeps their indexes instead.
 RELOAD_LOCK_WAIT_MS = 1_000
 T = TypeVar("T")
-# The upsert of each staged collection (imports.upsert_*), by the collection it writes.
+# The collection each staged upsert (imports.upsert_<name>) writes.
 WRITTEN = {"sources": "sources", "actors": "actors", "periods": "relationship-periods", "events": "events",
            "deals": "deals"}  # fmt: skip
 

@@ -101,16 +101,18 @@ async def migrate(conn: Connection, migrations: list[Migration] | None = None) -
         for migration in migrations:
             if migration.version in applied:
                 continue
-            async with conn.transaction():
-                await conn.execute(q["migrations.unbounded"])
-                await conn.execute(migration.sql)
-                await conn.execute(
-                    q["migrations.record"],
-                    migration.version,
-                    migration.name,
-                    migration.checksum,
-                )
-            await conn.execute(q["migrations.bounded"])
+            try:
+                async with conn.transaction():
+                    await conn.execute(q["migrations.unbounded"])
+                    await conn.execute(migration.sql)
+                    await conn.execute(
+                        q["migrations.record"],
+                        migration.version,
+                        migration.name,
+                        migration.checksum,
+                    )
+            finally:
+                await conn.execute(q["migrations.bounded"])
             label = f"{migration.version:04d}_{migration.name}"
             log.info("applied migration %s", label)
             done.append(label)

@@ -110,8 +110,14 @@ async def test_a_migration_may_outlast_the_statement_timeout(empty_url: str) -> 
         slow = Migration(1, "slow", "SELECT pg_sleep(0.5); CREATE TABLE slow_done (id int);")
         assert await migrate.migrate(conn, [slow]) == ["0001_slow"]
         assert await conn.fetchval("SELECT to_regclass('slow_done') IS NOT NULL")
+        # The server's bound is back, and so is the client's (db.command_timeout: 0.2 s + 1 s).
         assert await conn.fetchval("SELECT current_setting('statement_timeout')") == "200ms"
+        assert conn._config.command_timeout == pytest.approx(1.2)  # type: ignore[attr-defined]
         with pytest.raises(asyncpg.QueryCanceledError):
             await conn.execute("SELECT pg_sleep(0.5)")
+        broken = Migration(2, "broken", "SELECT pg_sleep(0.3); SELECT 1 / 0;")
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            await migrate.migrate(conn, [slow, broken])
+        assert conn._config.command_timeout == pytest.approx(1.2)  # type: ignore[attr-defined]
     finally:
         await conn.close()

@@ -46,72 +46,43 @@ BEGIN
     END LOOP;
 END $$;
 
-ALTER TABLE countries ALTER COLUMN code TYPE char(2) COLLATE "C";
-ALTER TABLE country_aliases ALTER COLUMN code TYPE char(2) COLLATE "C";
-ALTER TABLE country_codes ALTER COLUMN alpha2 TYPE char(2) COLLATE "C";
-ALTER TABLE currencies ALTER COLUMN code TYPE char(3) COLLATE "C";
-ALTER TABLE sectors ALTER COLUMN id TYPE text COLLATE "C";
-ALTER TABLE cameo_codes ALTER COLUMN code TYPE text COLLATE "C";
-ALTER TABLE event_types ALTER COLUMN id TYPE text COLLATE "C",
-    ALTER COLUMN cameo_code TYPE text COLLATE "C";
-
-ALTER TABLE sources ALTER COLUMN id TYPE text COLLATE "C";
-ALTER TABLE actors ALTER COLUMN id TYPE text COLLATE "C",
-    ALTER COLUMN parent_id TYPE text COLLATE "C",
-    ALTER COLUMN country TYPE char(2) COLLATE "C";
-ALTER TABLE actor_sources ALTER COLUMN actor_id TYPE text COLLATE "C",
-    ALTER COLUMN source_id TYPE text COLLATE "C";
-
-ALTER TABLE events ALTER COLUMN id TYPE text COLLATE "C",
-    ALTER COLUMN type TYPE text COLLATE "C",
-    ALTER COLUMN cameo_code TYPE text COLLATE "C",
-    ALTER COLUMN location_country TYPE char(2) COLLATE "C",
-    ALTER COLUMN related_event_id TYPE text COLLATE "C",
-    ALTER COLUMN sectors TYPE text[] COLLATE "C",
-    ALTER COLUMN countries TYPE text[] COLLATE "C",
-    ALTER COLUMN pairs TYPE text[] COLLATE "C",
-    ALTER COLUMN initiators TYPE text[] COLLATE "C",
-    ALTER COLUMN targets TYPE text[] COLLATE "C",
-    ALTER COLUMN actor_ids TYPE text[] COLLATE "C";
-ALTER TABLE event_participants ALTER COLUMN event_id TYPE text COLLATE "C",
-    ALTER COLUMN role TYPE text COLLATE "C",
-    ALTER COLUMN country TYPE char(2) COLLATE "C",
-    ALTER COLUMN actor_id TYPE text COLLATE "C";
-ALTER TABLE event_sources ALTER COLUMN event_id TYPE text COLLATE "C",
-    ALTER COLUMN source_id TYPE text COLLATE "C";
-
-ALTER TABLE deals ALTER COLUMN id TYPE text COLLATE "C",
-    ALTER COLUMN kind TYPE text COLLATE "C",
-    ALTER COLUMN currency TYPE char(3) COLLATE "C",
-    ALTER COLUMN event_id TYPE text COLLATE "C",
-    ALTER COLUMN part_of TYPE text COLLATE "C",
-    ALTER COLUMN sectors TYPE text[] COLLATE "C",
-    ALTER COLUMN countries TYPE text[] COLLATE "C",
-    ALTER COLUMN pairs TYPE text[] COLLATE "C",
-    ALTER COLUMN actor_ids TYPE text[] COLLATE "C";
-ALTER TABLE deal_parties ALTER COLUMN deal_id TYPE text COLLATE "C",
-    ALTER COLUMN role TYPE text COLLATE "C",
-    ALTER COLUMN country TYPE char(2) COLLATE "C",
-    ALTER COLUMN actor_id TYPE text COLLATE "C";
-ALTER TABLE deal_sources ALTER COLUMN deal_id TYPE text COLLATE "C",
-    ALTER COLUMN source_id TYPE text COLLATE "C";
-
-ALTER TABLE relationship_periods ALTER COLUMN id TYPE text COLLATE "C",
-    ALTER COLUMN country_a TYPE char(2) COLLATE "C",
-    ALTER COLUMN country_b TYPE char(2) COLLATE "C";
-ALTER TABLE period_events ALTER COLUMN period_id TYPE text COLLATE "C",
-    ALTER COLUMN event_id TYPE text COLLATE "C";
-ALTER TABLE period_sources ALTER COLUMN period_id TYPE text COLLATE "C",
-    ALTER COLUMN source_id TYPE text COLLATE "C";
-
-ALTER TABLE revisions ALTER COLUMN collection TYPE text COLLATE "C",
-    ALTER COLUMN item_id TYPE text COLLATE "C";
-
-ALTER TABLE pair_days ALTER COLUMN pair TYPE text COLLATE "C";
-ALTER TABLE pair_deal_days ALTER COLUMN pair TYPE text COLLATE "C";
-ALTER TABLE pair_activity ALTER COLUMN pair TYPE text COLLATE "C",
-    ALTER COLUMN country_a TYPE char(2) COLLATE "C",
-    ALTER COLUMN country_b TYPE char(2) COLLATE "C";
+-- Each table altered once, keeping every column's type: the reference tables first, then the
+-- tables that point at them.
+DO $$
+DECLARE
+    altered record;
+BEGIN
+    FOR altered IN
+        SELECT split_part(k.name, '.', 1) AS tab,
+               string_agg(format('ALTER COLUMN %I TYPE %s COLLATE "C"', a.attname,
+                                 format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY k.n) AS clauses
+        FROM unnest(ARRAY[
+            'countries.code', 'country_aliases.code', 'country_codes.alpha2', 'currencies.code', 'sectors.id',
+            'cameo_codes.code', 'event_types.id', 'event_types.cameo_code',
+            'sources.id', 'actors.id', 'actors.parent_id', 'actors.country', 'actor_sources.actor_id',
+            'actor_sources.source_id',
+            'events.id', 'events.type', 'events.cameo_code', 'events.location_country',
+            'events.related_event_id', 'events.sectors', 'events.countries', 'events.pairs', 'events.initiators', 'events.targets',
+            'events.actor_ids', 'event_participants.event_id', 'event_participants.role',
+            'event_participants.country', 'event_participants.actor_id', 'event_sources.event_id',
+            'event_sources.source_id',
+            'deals.id', 'deals.kind', 'deals.currency', 'deals.event_id', 'deals.part_of', 'deals.sectors',
+            'deals.countries', 'deals.pairs', 'deals.actor_ids', 'deal_parties.deal_id', 'deal_parties.role',
+            'deal_parties.country', 'deal_parties.actor_id', 'deal_sources.deal_id', 'deal_sources.source_id',
+            'relationship_periods.id', 'relationship_periods.country_a', 'relationship_periods.country_b',
+            'period_events.period_id', 'period_events.event_id', 'period_sources.period_id',
+            'period_sources.source_id',
+            'revisions.collection', 'revisions.item_id',
+            'pair_days.pair', 'pair_deal_days.pair', 'pair_activity.pair', 'pair_activity.country_a',
+            'pair_activity.country_b'
+        ]) WITH ORDINALITY AS k (name, n)
+        JOIN pg_attribute a ON a.attrelid = split_part(k.name, '.', 1)::regclass
+                           AND a.attname = split_part(k.name, '.', 2)
+        GROUP BY 1 ORDER BY min(k.n)
+    LOOP
+        EXECUTE format('ALTER TABLE %I %s', altered.tab, altered.clauses);
+    END LOOP;
+END $$;
 
 -- The set-aside objects again, each once everything it reads exists (a few rounds at most).
 DO $$

@@ -26,6 +26,7 @@ import asyncpg
 import msgspec
 
 from bench.generate import write
+from bench.import_bench import build_deferred
 from service import db, importer, migrate, setup, staging
 from service.settings import PROJECT_ROOT, Settings
 from tests.databases import with_database
@@ -157,6 +158,7 @@ async def _build(url: str, name: str, state: State, log: bool) -> None:
                     if log:
                         rate = len(chunk) / (time.perf_counter() - started)
                         print(f"{name}: {state.lines_done}/{total} records ({rate:,.0f}/s)", file=sys.stderr)
+        await build_deferred(conn, url, settings)
         # Fresh statistics and a set visibility map, as a long-running database would have.
         await conn.execute("VACUUM (ANALYZE)")
         state.complete = True

@@ -9,13 +9,13 @@ import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import asyncpg
 import msgspec
 
 from schemas.imports import ImportReport
-from service import auth, db, export, gdelt, importer, migrate, progress, setup, staging
+from service import auth, db, deferred_indexes, export, gdelt, importer, migrate, progress, setup, staging
 from service.settings import Settings
 from service.sql import queries
 
@@ -70,8 +70,24 @@ def _fail(message: str, status: int = 1) -> int:
     return status
 
 
+class Database(NamedTuple):
+    """A connection to a migrated database, and the way to open more like it."""
+
+    conn: db.Connection
+    url: str
+    settings: Settings
+
+    @contextlib.asynccontextmanager
+    async def another(self) -> AsyncIterator[db.Connection]:
+        conn = await db.connect(self.url, self.settings)
+        try:
+            yield conn
+        finally:
+            await conn.close()
+
+
 @contextlib.asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[db.Connection]:
+async def _database(settings: Settings) -> AsyncIterator[Database]:
     """A connection to a migrated database: DATABASE_URL, or the embedded server when it is unset."""
     url, embedded = db.database_url(settings)
     # The statement timeout guards HTTP requests; a bulk import or export runs as long as it needs.
@@ -80,7 +96,7 @@ async def _database(settings: Settings) -> AsyncIterator[db.Connection]:
         conn = await db.connect(url, unlimited)
         try:
             await setup.migrate_database(conn)
-            yield conn
+            yield Database(conn, url, unlimited)
         finally:
             await conn.close()
     finally:
@@ -139,7 +155,8 @@ async def _list_keys(conn: db.Connection) -> int:
 
 
 async def _keys(args: argparse.Namespace, settings: Settings) -> int:
-    async with _database(settings) as conn:
+    async with _database(settings) as database:
+        conn = database.conn
         if args.keys_command == "create":
             return await _create_key(conn, args.name, args.scope)
         if args.keys_command == "revoke":
@@ -157,29 +174,34 @@ def _open_input(name: str) -> contextlib.AbstractContextManager[BinaryIO]:
 
 
 async def _import(args: argparse.Namespace, settings: Settings, source: BinaryIO) -> int:
-    async with _database(settings) as conn:
-        resolver = await setup.load_resolver(conn)
+    async with _database(settings) as database:
+        resolver = await setup.load_resolver(database.conn)
 
         def write(c: db.Connection, lines: Iterator[bytes]) -> Awaitable[ImportReport]:
             return importer.apply(c, resolver, staging.parse_lines(lines), args.key_name)
 
-        report = await _load(conn, args, source, write)
+        report = await _load(database, args, source, write)
     _print_report(report, as_json=args.json)
     return 1 if report.errors else 0
 
 
 async def _load(
-    conn: db.Connection,
+    database: Database,
     args: argparse.Namespace,
     source: BinaryIO | Iterable[bytes],
     write: Callable[[db.Connection, Iterator[bytes]], Awaitable[ImportReport]],
 ) -> ImportReport:
-    """One input in one transaction behind a progress bar; a large load refreshes planner statistics."""
+    """One input in one transaction behind a progress bar, then the indexes a bulk load left for
+    after its commit; a large load refreshes planner statistics."""
+    conn = database.conn
     with progress.reading(args.quiet) as bar:
         lines = progress.lines(bar, source, "reading", "writing")
         # One transaction: valid records are written together, refused lines leave no trace.
         async with conn.transaction():
             report = await write(conn, lines)
+        if await conn.fetchval(queries()["indexes.any_deferred"]):
+            bar.add_task("indexing", total=None, lines=report.lines)
+            await deferred_indexes.build_alongside(conn, database.another)
         if report.changed >= ANALYZE_AFTER:
             bar.add_task("analyzing", total=None, lines=report.lines)
             await conn.execute(queries()["maintenance.analyze"])
@@ -199,7 +221,8 @@ def _print_report(report: ImportReport, *, as_json: bool) -> None:
 
 
 async def _export(args: argparse.Namespace, settings: Settings, out: BinaryIO) -> dict[str, int]:
-    async with _database(settings) as conn:
+    async with _database(settings) as database:
+        conn = database.conn
         with progress.counting(args.quiet) as bar:
             task = bar.add_task("exporting", total=None)
             counter = progress.Counter(bar, task)
@@ -338,10 +361,10 @@ async def _gdelt_files(
     args: argparse.Namespace, settings: Settings, files: Sequence[tuple[str, BinaryIO]]
 ) -> int:
     refused = 0
-    async with _database(settings) as conn:
+    async with _database(settings) as database:
         for name, source in files:
             rows = gdelt.lines_of(source, name)
-            report = await _load(conn, args, rows, lambda c, lines: gdelt.apply(c, lines, args.key_name))
+            report = await _load(database, args, rows, lambda c, lines: gdelt.apply(c, lines, args.key_name))
             if not args.json:
                 print(f"{name}:")
             _print_report(report, as_json=args.json)

@@ -292,6 +292,16 @@ async def reading(state: State, seconds: float) -> AsyncIterator[Connection]:
         await release(pool, proxy)
 
 
+@contextlib.asynccontextmanager
+async def borrowed(pool: Pool, seconds: float) -> AsyncIterator[Connection]:
+    """A connection from the pool for work beside a request's own (the indexes an import deferred)."""
+    proxy = await _acquire(pool, seconds)
+    try:
+        yield as_connection(proxy)
+    finally:
+        await release(pool, proxy)
+
+
 # Giving a connection back waits for a cancelled query's cancellation and runs the reset query;
 # both take milliseconds unless the database stopped answering. Bounded, so a request that
 # already failed (a 503 or 504) is answered without waiting out a network that swallows packets.

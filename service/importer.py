@@ -22,7 +22,7 @@ import msgspec
 
 from schemas.imports import ImportReport, LineError
 from schemas.relationships import PeriodIn
-from service import revisions
+from service import deferred_indexes, revisions
 from service.db import Connection
 from service.repos import pairs
 from service.resolve import CountryResolver
@@ -38,8 +38,9 @@ BATCH_SIZE = 100_000
 FIRST_BATCH_SIZE = 10_000
 # A load that writes at least as many events, deals or revisions as their table held drops the
 # secondary indexes of that table (and of its link tables), with the keys no foreign key points
-# at, and builds them once at the end; the pair-day rollup of events or deals is counted again
-# once, instead of row by row.
+# at, and builds them once: the keys at its end, the plain indexes after its commit (service.
+# deferred_indexes); the pair-day rollup of events or deals is counted again once, instead of
+# row by row.
 RELOADS = {
     "events": ("events", "event_participants", "event_sources"),
     "deals": ("deals", "deal_parties", "deal_sources"),
@@ -292,7 +293,8 @@ class Load:
 
     async def extend_reload(self, counts: dict[str, int]) -> None:
         """Set aside the secondary indexes (and rollup triggers) of every table this load has
-        written at least as many rows to as it held before; `finish` builds them again."""
+        written at least as many rows to as it held before; `finish` builds the keys again and
+        defers the plain indexes."""
         conn, q = self.conn, queries()
         if self.rows_before is None:
             found = await conn.fetch(q["imports.table_rows"], list(RELOADS))
@@ -321,15 +323,19 @@ class Load:
                 await conn.execute(q["imports.pause_rollup"], table)
 
     async def finish(self) -> None:
-        """What a bulk load left for its end: the pair index, the rollups, the indexes and keys."""
+        """What a bulk load left for its end: the pair index, the rollups, the keys. Plain
+        indexes are left for after the commit (deferred_indexes.build)."""
         conn, q = self.conn, queries()
         if self.bulk:
             await conn.execute(q["pairs.rebuild"])
         for table in self.reload.tables:
             if table in ROLLUPS:
                 await conn.execute(q["imports.resume_rollup"], table)
-        if self.reload.rebuild:
-            await conn.execute(q["imports.create_indexes"], self.reload.rebuild)
+        later, now = deferred_indexes.split(self.reload.rebuild)
+        if now:
+            await conn.execute(q["imports.create_indexes"], now)
+        if later:
+            await deferred_indexes.defer(conn, later)
 
 
 def _freeing_then(spent: list[object], stage: Callable[[], Staged]) -> Staged:

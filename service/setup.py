@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from service import db, migrate, reference, seed
+from service import db, deferred_indexes, migrate, reference, seed
 from service.resolve import CountryResolver
 from service.settings import Settings
 from service.sql import queries
@@ -23,13 +23,17 @@ async def load_resolver(conn: db.Connection) -> CountryResolver:
 
 
 async def migrate_database(conn: db.Connection) -> list[str]:
-    """Apply pending migrations and refresh reference data from the installed packages."""
+    """Apply pending migrations, refresh reference data from the installed packages, and build
+    the indexes a bulk load deferred and did not get to build (it was stopped)."""
     applied = await migrate.migrate(conn)
     await conn.execute(queries()["migrations.lock"], migrate.LOCK_KEY)
     try:
         await reference.sync(conn)
     finally:
         await conn.execute(queries()["migrations.unlock"], migrate.LOCK_KEY)
+    built = await deferred_indexes.build([conn])
+    if built:
+        log.info("built %d deferred indexes", len(built))
     return applied
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, post
 from litestar.params import Parameter, RawBody
 
 from schemas.imports import ImportReport
-from service import gdelt, importer, staging, writes
+from service import db, deferred_indexes, gdelt, importer, staging, writes
 from service.auth import current_key
 from service.context import Ctx
-from service.db import DbConnection
+from service.db import Connection, DbConnection
 from service.routes import params as p
 from service.routes.responses import WRITE, problems, with_allow
+
+log = logging.getLogger(__name__)
 
 NDJSON = "application/x-ndjson"
 ImportFormat = Annotated[
@@ -64,7 +67,20 @@ async def import_records(
         response = Response(report)
         if idempotency_key is not None:
             await writes.remember(conn, key.name, idempotency_key, response)
+    await _build_deferred_indexes(request, conn)
     return response
+
+
+async def _build_deferred_indexes(request: Request[Any, Any, Any], conn: Connection) -> None:
+    """The indexes a bulk load left for after its commit, built before the report is sent, so that
+    reads are as fast as before once it has arrived. The records are committed whatever happens
+    here: a build that fails is logged and left to the next load or the next start."""
+    pool = db.pool_of(request.app.state)
+    timeout = request.app.state.settings.acquire_timeout
+    try:
+        await deferred_indexes.build_alongside(conn, lambda: db.borrowed(pool, timeout))
+    except db.UNREACHABLE as exc:
+        log.warning("deferred indexes left for later: %s", exc)
 
 
 router = with_allow(Router(path="/v1/import", route_handlers=[import_records], tags=["import"]))

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from bench.import_bench import build_deferred, statement_timer
+from bench.import_bench import build_deferred, deferred_part, statement_timer
 from service import db, gdelt, setup
 from service.settings import Settings
 from tests.databases import scratch_database
@@ -79,7 +79,7 @@ async def run(path: Path, url: str, profile: float | None) -> None:
             print(
                 f"{attempt}: {report.lines} rows in {seconds:.1f} s = {report.lines / seconds:,.0f} rows/s "
                 f"({report.changed} events written, {report.unchanged} unchanged, {report.skipped} skipped, "
-                f"{len(report.errors)} refused; committed at {committed:.1f} s)"
+                f"{len(report.errors)} refused{deferred_part(committed, seconds)})"
             )
     finally:
         await conn.close()

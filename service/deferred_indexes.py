@@ -4,7 +4,8 @@ A load that outgrows a table sets its secondary indexes aside (importer.Load.ext
 Its keys are built again inside the load; the other indexes only make reads faster, so the load
 commits without them and lists them in `deferred_indexes`. They are then built in sessions of
 their own, one per connection given: PostgreSQL builds a GIN or SP-GiST index on one core, so
-two sessions finish the lot in about half the time the load's own session took for them.
+two sessions finish the lot in about 60 % of the time one takes (9.5 s against 16.0 s for the
+thirty plain indexes of a million-record world).
 
 Readers see every row from the commit on; until an index is built, queries that would use it
 scan instead. A build takes a lock that lets reads through and holds writes to that table until

@@ -143,3 +143,19 @@ async def test_only_plain_indexes_can_wait(fresh_url: str) -> None:
         assert await conn.fetch(DEFERRED) == []
     finally:
         await conn.close()
+
+
+async def test_an_import_with_no_connection_to_spare_builds_its_indexes_alone(
+    fresh_url: str, keys: dict[str, str], make_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = await indexes(fresh_url)
+    # The request holds the pool's only connection: the second build session cannot be had.
+    async with make_client(fresh_url, pool_min_size=1, pool_max_size=1, acquire_timeout=0.2) as client:
+        client.headers["Authorization"] = f"Bearer {keys['write']}"
+        response = await client.post("/v1/import", content=b"\n".join(world()), headers=NDJSON)
+        assert response.status_code == 200
+        assert response.json()["errors"] == []
+        assert (await client.get("/v1/events", params={"limit": 1})).status_code == 200
+    assert "fewer sessions" in caplog.text
+    assert await deferred(fresh_url) == {}
+    assert plain(await indexes(fresh_url)) == plain(before)

@@ -32,35 +32,66 @@ SELECT revision FROM deals WHERE id = $1 FOR UPDATE;
 DELETE FROM deals WHERE id = $1;
 
 -- name: deals.list_known
--- deals.list as the service would have answered at a past moment ($15).
-WITH known AS (
-    SELECT DISTINCT ON (r.item_id) r.item_id AS id, revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
+-- deals.list as the service would have answered at a past moment ($15), the way events.list_known
+-- answers: deals with no revision since from the live table, the others from their copies.
+WITH later AS (
+    SELECT DISTINCT r.item_id AS id FROM revisions r WHERE r.collection = 'deals' AND r.recorded_at > $15
+), unchanged AS (
+    SELECT d.id, d.signed_on, NULL::jsonb AS s
+    FROM deals d
+    WHERE ($1::text IS NULL OR d.countries @> ARRAY[$1::text])
+      AND ($2::text IS NULL OR d.pairs @> ARRAY[$2::text])
+      AND ($3::text IS NULL OR d.kind = $3)
+      AND ($4::text IS NULL OR d.sectors @> ARRAY[$4::text])
+      AND ($5::text IS NULL OR d.status = $5)
+      AND ($6::text IS NULL OR d.actor_ids @> ARRAY[$6::text])
+      AND ($7::numeric IS NULL OR d.value_usd >= $7)
+      AND ($8::numeric IS NULL OR d.value_usd <= $8)
+      AND ($9::date IS NULL OR d.signed_on >= $9)
+      AND ($10::date IS NULL OR d.signed_on <= $10)
+      AND ($11::text IS NULL OR d.search @@ websearch_to_tsquery('english', $11))
+      AND ($12::date IS NULL OR (d.signed_on, d.id) < ($12, $13::text))
+      AND NOT EXISTS (SELECT FROM later l WHERE l.id = d.id)
+      AND EXISTS (SELECT FROM revisions r
+                  WHERE r.collection = 'deals' AND r.item_id = d.id AND r.recorded_at <= $15)
+    ORDER BY d.signed_on DESC, d.id DESC
+    LIMIT $14
+), past AS (
+    SELECT DISTINCT ON (r.item_id) r.item_id AS id,
+           revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
     FROM revisions r
+    JOIN later l ON l.id = r.item_id
     WHERE r.collection = 'deals' AND r.recorded_at <= $15
     ORDER BY r.item_id, r.revision DESC
-), live AS (
-    SELECT id, s, (s->>'signed_on')::date AS signed_on, (s->'value'->>'usd')::numeric AS usd
-    FROM known WHERE s IS NOT NULL
+), changed AS (
+    SELECT id, (s->>'signed_on')::date AS signed_on, s FROM past
+    WHERE s IS NOT NULL
+      AND ($1::text IS NULL OR s->'parties' @> jsonb_build_array(jsonb_build_object('country', $1::text)))
+      AND ($2::text IS NULL
+           OR (s->'parties' @> jsonb_build_array(jsonb_build_object('country', left($2::text, 2)))
+               AND s->'parties' @> jsonb_build_array(jsonb_build_object('country', right($2::text, 2)))))
+      AND ($3::text IS NULL OR s->>'kind' = $3)
+      AND ($4::text IS NULL OR s->'sectors' ? $4)
+      AND ($5::text IS NULL OR s->>'status' = $5)
+      AND ($6::text IS NULL OR s->'parties' @> jsonb_build_array(jsonb_build_object('actor_id', $6::text)))
+      AND ($7::numeric IS NULL OR (s->'value'->>'usd')::numeric >= $7)
+      AND ($8::numeric IS NULL OR (s->'value'->>'usd')::numeric <= $8)
+      AND ($9::date IS NULL OR (s->>'signed_on')::date >= $9)
+      AND ($10::date IS NULL OR (s->>'signed_on')::date <= $10)
+      AND ($11::text IS NULL
+           OR to_tsvector('english', (s->>'title') || ' ' || (s->>'summary') || ' ' || coalesce(s->'value'->>'text', ''))
+              @@ websearch_to_tsquery('english', $11))
+      AND ($12::date IS NULL OR ((s->>'signed_on')::date, id) < ($12, $13::text))
+    ORDER BY 2 DESC, id DESC
+    LIMIT $14
+), page AS (
+    SELECT * FROM unchanged
+    UNION ALL
+    SELECT * FROM changed
+    ORDER BY signed_on DESC, id DESC
+    LIMIT $14
 )
-SELECT s AS snapshot FROM live
-WHERE ($1::text IS NULL OR s->'parties' @> jsonb_build_array(jsonb_build_object('country', $1::text)))
-  AND ($2::text IS NULL
-       OR (s->'parties' @> jsonb_build_array(jsonb_build_object('country', left($2::text, 2)))
-           AND s->'parties' @> jsonb_build_array(jsonb_build_object('country', right($2::text, 2)))))
-  AND ($3::text IS NULL OR s->>'kind' = $3)
-  AND ($4::text IS NULL OR s->'sectors' ? $4)
-  AND ($5::text IS NULL OR s->>'status' = $5)
-  AND ($6::text IS NULL OR s->'parties' @> jsonb_build_array(jsonb_build_object('actor_id', $6::text)))
-  AND ($7::numeric IS NULL OR usd >= $7)
-  AND ($8::numeric IS NULL OR usd <= $8)
-  AND ($9::date IS NULL OR signed_on >= $9)
-  AND ($10::date IS NULL OR signed_on <= $10)
-  AND ($11::text IS NULL
-       OR to_tsvector('english', (s->>'title') || ' ' || (s->>'summary') || ' ' || coalesce(s->'value'->>'text', ''))
-          @@ websearch_to_tsquery('english', $11))
-  AND ($12::date IS NULL OR (signed_on, id) < ($12, $13::text))
-ORDER BY signed_on DESC, id DESC
-LIMIT $14;
+SELECT coalesce(s, live_snapshot('deals', id)) AS snapshot FROM page ORDER BY signed_on DESC, id DESC;
 
 -- name: deals.facets
 -- events.facets for deals: the facets named in $12 over every deal deals.list would return for

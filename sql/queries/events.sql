@@ -36,37 +36,74 @@ DELETE FROM events WHERE id = $1;
 
 -- name: events.list_known
 -- events.list as the service would have answered at a past moment ($15): the same filters,
--- applied to each event's last revision recorded by then.
-WITH known AS (
-    SELECT DISTINCT ON (r.item_id) r.item_id AS id, revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
+-- applied to what each event served then. An event with no revision recorded since served what
+-- its live row serves now (its latest revision keeps no copy of it), so those are picked from
+-- the events table with events.list's own filters and indexes. Only the events changed, created
+-- or deleted since are read from their last revision by then, and only those are filtered on
+-- the copy. Each part gives its first page; the page is the first of the two together.
+WITH later AS (
+    SELECT DISTINCT r.item_id AS id FROM revisions r WHERE r.collection = 'events' AND r.recorded_at > $15
+), unchanged AS (
+    SELECT e.id, e.start_date, NULL::jsonb AS s
+    FROM events e
+    WHERE ($1::text IS NULL OR e.countries @> ARRAY[$1::text])
+      AND ($2::text IS NULL OR e.pairs @> ARRAY[$2::text])
+      AND ($3::text IS NULL OR e.initiators @> ARRAY[$3::text])
+      AND ($4::text IS NULL OR e.targets @> ARRAY[$4::text])
+      AND ($5::text IS NULL OR e.type = $5)
+      AND ($6::text IS NULL OR e.actor_ids @> ARRAY[$6::text])
+      AND ($7::text IS NULL OR e.sectors @> ARRAY[$7::text])
+      AND ($8::text IS NULL OR e.status = $8)
+      AND (($9::date IS NULL AND $10::date IS NULL) OR e.span && daterange($9, $10, '[]'))
+      AND ($10::date IS NULL OR e.start_date <= $10)
+      AND ($11::text IS NULL OR e.search @@ websearch_to_tsquery('english', $11))
+      AND ($12::date IS NULL OR (e.start_date, e.id) < ($12, $13::text))
+      AND NOT EXISTS (SELECT FROM later l WHERE l.id = e.id)
+      -- known by then: it has a revision from before the moment
+      AND EXISTS (SELECT FROM revisions r
+                  WHERE r.collection = 'events' AND r.item_id = e.id AND r.recorded_at <= $15)
+    ORDER BY e.start_date DESC, e.id DESC
+    LIMIT $14
+), past AS (
+    SELECT DISTINCT ON (r.item_id) r.item_id AS id,
+           revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
     FROM revisions r
+    JOIN later l ON l.id = r.item_id
     WHERE r.collection = 'events' AND r.recorded_at <= $15
     ORDER BY r.item_id, r.revision DESC
-), live AS (
-    SELECT id, s, (s->>'start_date')::date AS start_date FROM known WHERE s IS NOT NULL
+), changed AS (
+    SELECT id, (s->>'start_date')::date AS start_date, s FROM past
+    WHERE s IS NOT NULL
+      AND ($1::text IS NULL OR s->'participants' @> jsonb_build_array(jsonb_build_object('country', $1::text)))
+      AND ($2::text IS NULL
+           OR (s->'participants' @> jsonb_build_array(jsonb_build_object('country', left($2::text, 2)))
+               AND s->'participants' @> jsonb_build_array(jsonb_build_object('country', right($2::text, 2)))))
+      AND ($3::text IS NULL
+           OR s->'participants' @> jsonb_build_array(jsonb_build_object('role', 'initiator', 'country', $3::text)))
+      AND ($4::text IS NULL
+           OR s->'participants' @> jsonb_build_array(jsonb_build_object('role', 'target', 'country', $4::text)))
+      AND ($5::text IS NULL OR s->>'type' = $5)
+      AND ($6::text IS NULL OR s->'participants' @> jsonb_build_array(jsonb_build_object('actor_id', $6::text)))
+      AND ($7::text IS NULL OR s->'sectors' ? $7)
+      AND ($8::text IS NULL OR s->>'status' = $8)
+      AND (($9::date IS NULL AND $10::date IS NULL)
+           OR event_span((s->>'start_date')::date, s->>'start_precision', (s->>'end_date')::date,
+                         s->>'end_precision', s->>'status')
+              && daterange($9, $10, '[]'))
+      AND ($11::text IS NULL
+           OR to_tsvector('english', (s->>'title') || ' ' || (s->>'summary') || ' ' || coalesce(s->>'location_name', ''))
+              @@ websearch_to_tsquery('english', $11))
+      AND ($12::date IS NULL OR ((s->>'start_date')::date, id) < ($12, $13::text))
+    ORDER BY 2 DESC, id DESC
+    LIMIT $14
+), page AS (
+    SELECT * FROM unchanged
+    UNION ALL
+    SELECT * FROM changed
+    ORDER BY start_date DESC, id DESC
+    LIMIT $14
 )
-SELECT s AS snapshot FROM live
-WHERE ($1::text IS NULL OR s->'participants' @> jsonb_build_array(jsonb_build_object('country', $1::text)))
-  AND ($2::text IS NULL
-       OR (s->'participants' @> jsonb_build_array(jsonb_build_object('country', left($2::text, 2)))
-           AND s->'participants' @> jsonb_build_array(jsonb_build_object('country', right($2::text, 2)))))
-  AND ($3::text IS NULL
-       OR s->'participants' @> jsonb_build_array(jsonb_build_object('role', 'initiator', 'country', $3::text)))
-  AND ($4::text IS NULL
-       OR s->'participants' @> jsonb_build_array(jsonb_build_object('role', 'target', 'country', $4::text)))
-  AND ($5::text IS NULL OR s->>'type' = $5)
-  AND ($6::text IS NULL OR s->'participants' @> jsonb_build_array(jsonb_build_object('actor_id', $6::text)))
-  AND ($7::text IS NULL OR s->'sectors' ? $7)
-  AND ($8::text IS NULL OR s->>'status' = $8)
-  AND (($9::date IS NULL AND $10::date IS NULL)
-       OR event_span(start_date, s->>'start_precision', (s->>'end_date')::date, s->>'end_precision', s->>'status')
-          && daterange($9, $10, '[]'))
-  AND ($11::text IS NULL
-       OR to_tsvector('english', (s->>'title') || ' ' || (s->>'summary') || ' ' || coalesce(s->>'location_name', ''))
-          @@ websearch_to_tsquery('english', $11))
-  AND ($12::date IS NULL OR (start_date, id) < ($12, $13::text))
-ORDER BY start_date DESC, id DESC
-LIMIT $14;
+SELECT coalesce(s, live_snapshot('events', id)) AS snapshot FROM page ORDER BY start_date DESC, id DESC;
 
 -- name: events.facets
 -- Counts of each value of the facets named in $12 over every event events.list would return

@@ -2,22 +2,12 @@
 SELECT * FROM deal_rows WHERE id = $1;
 
 -- name: deals.list
--- Optional filters as in events.list; the page is picked on deals alone, then projected.
+-- Optional filters as in events.list (matching_deals); the page is picked on deals alone, then
+-- projected.
 WITH page AS (
     SELECT d.id, d.signed_on
-    FROM deals d
-    WHERE ($1::text IS NULL OR d.countries @> ARRAY[$1::text])
-      AND ($2::text IS NULL OR d.pairs @> ARRAY[$2::text])
-      AND ($3::text IS NULL OR d.kind = $3)
-      AND ($4::text IS NULL OR d.sectors @> ARRAY[$4::text])
-      AND ($5::text IS NULL OR d.status = $5)
-      AND ($6::text IS NULL OR d.actor_ids @> ARRAY[$6::text])
-      AND ($7::numeric IS NULL OR d.value_usd >= $7)
-      AND ($8::numeric IS NULL OR d.value_usd <= $8)
-      AND ($9::date IS NULL OR d.signed_on >= $9)
-      AND ($10::date IS NULL OR d.signed_on <= $10)
-      AND ($11::text IS NULL OR d.search @@ websearch_to_tsquery('english', $11))
-      AND ($12::date IS NULL OR (d.signed_on, d.id) < ($12, $13::text))
+    FROM matching_deals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) d
+    WHERE ($12::date IS NULL OR (d.signed_on, d.id) < ($12, $13::text))
     ORDER BY d.signed_on DESC, d.id DESC
     LIMIT $14
 )
@@ -38,19 +28,8 @@ WITH later AS (
     SELECT DISTINCT r.item_id AS id FROM revisions r WHERE r.collection = 'deals' AND r.recorded_at > $15
 ), unchanged AS (
     SELECT d.id, d.signed_on, NULL::jsonb AS s
-    FROM deals d
-    WHERE ($1::text IS NULL OR d.countries @> ARRAY[$1::text])
-      AND ($2::text IS NULL OR d.pairs @> ARRAY[$2::text])
-      AND ($3::text IS NULL OR d.kind = $3)
-      AND ($4::text IS NULL OR d.sectors @> ARRAY[$4::text])
-      AND ($5::text IS NULL OR d.status = $5)
-      AND ($6::text IS NULL OR d.actor_ids @> ARRAY[$6::text])
-      AND ($7::numeric IS NULL OR d.value_usd >= $7)
-      AND ($8::numeric IS NULL OR d.value_usd <= $8)
-      AND ($9::date IS NULL OR d.signed_on >= $9)
-      AND ($10::date IS NULL OR d.signed_on <= $10)
-      AND ($11::text IS NULL OR d.search @@ websearch_to_tsquery('english', $11))
-      AND ($12::date IS NULL OR (d.signed_on, d.id) < ($12, $13::text))
+    FROM matching_deals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) d
+    WHERE ($12::date IS NULL OR (d.signed_on, d.id) < ($12, $13::text))
       AND NOT EXISTS (SELECT FROM later l WHERE l.id = d.id)
       AND EXISTS (SELECT FROM revisions r
                   WHERE r.collection = 'deals' AND r.item_id = d.id AND r.recorded_at <= $15)
@@ -98,18 +77,7 @@ SELECT coalesce(s, live_snapshot('deals', id)) AS snapshot FROM page ORDER BY si
 -- the same filters ($1-$11), each cut to its $13 most frequent values, years to the $13 latest.
 WITH matched AS NOT MATERIALIZED (
     SELECT d.kind, d.status, d.signed_on, d.countries, d.sectors
-    FROM deals d
-    WHERE ($1::text IS NULL OR d.countries @> ARRAY[$1::text])
-      AND ($2::text IS NULL OR d.pairs @> ARRAY[$2::text])
-      AND ($3::text IS NULL OR d.kind = $3)
-      AND ($4::text IS NULL OR d.sectors @> ARRAY[$4::text])
-      AND ($5::text IS NULL OR d.status = $5)
-      AND ($6::text IS NULL OR d.actor_ids @> ARRAY[$6::text])
-      AND ($7::numeric IS NULL OR d.value_usd >= $7)
-      AND ($8::numeric IS NULL OR d.value_usd <= $8)
-      AND ($9::date IS NULL OR d.signed_on >= $9)
-      AND ($10::date IS NULL OR d.signed_on <= $10)
-      AND ($11::text IS NULL OR d.search @@ websearch_to_tsquery('english', $11))
+    FROM matching_deals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) d
 ), counted AS (
     SELECT 'kind' AS facet, kind AS value, count(*) AS count
     FROM matched WHERE 'kind' = ANY($12::text[]) GROUP BY kind

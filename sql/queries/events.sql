@@ -2,25 +2,13 @@
 SELECT * FROM event_rows WHERE id = $1;
 
 -- name: events.list
--- Filters are optional: a NULL parameter switches its condition off. The page is chosen on
--- the events table alone; the heavy projection runs only for the rows returned.
+-- Filters are optional: a NULL parameter switches its condition off (matching_events, migration
+-- 0016). The page is chosen on the events table alone; the heavy projection runs only for the
+-- rows returned.
 WITH page AS (
     SELECT e.id, e.start_date
-    FROM events e
-    WHERE ($1::text IS NULL OR e.countries @> ARRAY[$1::text])
-      AND ($2::text IS NULL OR e.pairs @> ARRAY[$2::text])
-      AND ($3::text IS NULL OR e.initiators @> ARRAY[$3::text])
-      AND ($4::text IS NULL OR e.targets @> ARRAY[$4::text])
-      AND ($5::text IS NULL OR e.type = $5)
-      AND ($6::text IS NULL OR e.actor_ids @> ARRAY[$6::text])
-      AND ($7::text IS NULL OR e.sectors @> ARRAY[$7::text])
-      AND ($8::text IS NULL OR e.status = $8)
-      AND (($9::date IS NULL AND $10::date IS NULL) OR e.span && daterange($9, $10, '[]'))
-      -- Implied by the overlap (a span starts on start_date), and lets the date index start its
-      -- walk at the window's end instead of at the newest event.
-      AND ($10::date IS NULL OR e.start_date <= $10)
-      AND ($11::text IS NULL OR e.search @@ websearch_to_tsquery('english', $11))
-      AND ($12::date IS NULL OR (e.start_date, e.id) < ($12, $13::text))
+    FROM matching_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) e
+    WHERE ($12::date IS NULL OR (e.start_date, e.id) < ($12, $13::text))
     ORDER BY e.start_date DESC, e.id DESC
     LIMIT $14
 )
@@ -45,19 +33,8 @@ WITH later AS (
     SELECT DISTINCT r.item_id AS id FROM revisions r WHERE r.collection = 'events' AND r.recorded_at > $15
 ), unchanged AS (
     SELECT e.id, e.start_date, NULL::jsonb AS s
-    FROM events e
-    WHERE ($1::text IS NULL OR e.countries @> ARRAY[$1::text])
-      AND ($2::text IS NULL OR e.pairs @> ARRAY[$2::text])
-      AND ($3::text IS NULL OR e.initiators @> ARRAY[$3::text])
-      AND ($4::text IS NULL OR e.targets @> ARRAY[$4::text])
-      AND ($5::text IS NULL OR e.type = $5)
-      AND ($6::text IS NULL OR e.actor_ids @> ARRAY[$6::text])
-      AND ($7::text IS NULL OR e.sectors @> ARRAY[$7::text])
-      AND ($8::text IS NULL OR e.status = $8)
-      AND (($9::date IS NULL AND $10::date IS NULL) OR e.span && daterange($9, $10, '[]'))
-      AND ($10::date IS NULL OR e.start_date <= $10)
-      AND ($11::text IS NULL OR e.search @@ websearch_to_tsquery('english', $11))
-      AND ($12::date IS NULL OR (e.start_date, e.id) < ($12, $13::text))
+    FROM matching_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) e
+    WHERE ($12::date IS NULL OR (e.start_date, e.id) < ($12, $13::text))
       AND NOT EXISTS (SELECT FROM later l WHERE l.id = e.id)
       -- known by then: it has a revision from before the moment
       AND EXISTS (SELECT FROM revisions r
@@ -107,23 +84,13 @@ SELECT coalesce(s, live_snapshot('events', id)) AS snapshot FROM page ORDER BY s
 
 -- name: events.facets
 -- Counts of each value of the facets named in $12 over every event events.list would return
--- for the same filters ($1-$11, kept in step with it), each facet cut to its $13 most frequent
+-- for the same filters ($1-$11, matching_events), each facet cut to its $13 most frequent
 -- values (ties by value), years to the $13 latest. Each facet asked for is its own aggregate over
 -- the filtered rows, so a filter's index serves it and the scan may run in parallel; a facet not
 -- asked for is cut off by its one-time filter and never read.
 WITH matched AS NOT MATERIALIZED (
     SELECT e.type, e.status, e.start_date, e.countries, e.sectors
-    FROM events e
-    WHERE ($1::text IS NULL OR e.countries @> ARRAY[$1::text])
-      AND ($2::text IS NULL OR e.pairs @> ARRAY[$2::text])
-      AND ($3::text IS NULL OR e.initiators @> ARRAY[$3::text])
-      AND ($4::text IS NULL OR e.targets @> ARRAY[$4::text])
-      AND ($5::text IS NULL OR e.type = $5)
-      AND ($6::text IS NULL OR e.actor_ids @> ARRAY[$6::text])
-      AND ($7::text IS NULL OR e.sectors @> ARRAY[$7::text])
-      AND ($8::text IS NULL OR e.status = $8)
-      AND (($9::date IS NULL AND $10::date IS NULL) OR e.span && daterange($9, $10, '[]'))
-      AND ($11::text IS NULL OR e.search @@ websearch_to_tsquery('english', $11))
+    FROM matching_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) e
 ), counted AS (
     SELECT 'type' AS facet, type AS value, count(*) AS count
     FROM matched WHERE 'type' = ANY($12::text[]) GROUP BY type

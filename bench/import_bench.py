@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 from asyncpg.connection import LoggedQuery
@@ -29,16 +28,8 @@ from tests.databases import scratch_database
 
 async def build_deferred(conn: db.Connection, url: str, settings: Settings) -> None:
     """The indexes a load left for after its commit, built as `detente import` builds them."""
-
-    @contextlib.asynccontextmanager
-    async def another() -> AsyncIterator[db.Connection]:
-        other = await db.connect(url, settings)
-        try:
-            yield other
-        finally:
-            await other.close()
-
-    await deferred_indexes.build_alongside(conn, another)
+    if await deferred_indexes.pending(conn):
+        await deferred_indexes.build_alongside(conn, lambda: db.opened(url, settings))
 
 
 def deferred_part(committed: float, seconds: float) -> str:

@@ -71,19 +71,11 @@ def _fail(message: str, status: int = 1) -> int:
 
 
 class Database(NamedTuple):
-    """A connection to a migrated database, and the way to open more like it."""
+    """A connection to a migrated database, and what opens more like it (db.opened)."""
 
     conn: db.Connection
     url: str
     settings: Settings
-
-    @contextlib.asynccontextmanager
-    async def another(self) -> AsyncIterator[db.Connection]:
-        conn = await db.connect(self.url, self.settings)
-        try:
-            yield conn
-        finally:
-            await conn.close()
 
 
 @contextlib.asynccontextmanager
@@ -199,9 +191,9 @@ async def _load(
         # One transaction: valid records are written together, refused lines leave no trace.
         async with conn.transaction():
             report = await write(conn, lines)
-        if await conn.fetchval(queries()["indexes.any_deferred"]):
+        if await deferred_indexes.pending(conn):
             bar.add_task("indexing", total=None, lines=report.lines)
-            await deferred_indexes.build_alongside(conn, database.another)
+            await deferred_indexes.build_alongside(conn, lambda: db.opened(database.url, database.settings))
         if report.changed >= ANALYZE_AFTER:
             bar.add_task("analyzing", total=None, lines=report.lines)
             await conn.execute(queries()["maintenance.analyze"])

@@ -160,6 +160,16 @@ async def connect(url: str, settings: Settings) -> Connection:
     return conn
 
 
+@contextlib.asynccontextmanager
+async def opened(url: str, settings: Settings) -> AsyncIterator[Connection]:
+    """`connect`, closed when the block ends."""
+    conn = await connect(url, settings)
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
 async def create_pool(url: str, settings: Settings, *, min_size: int | None = None) -> Pool:
     pool: Pool = await asyncpg.create_pool(
         url,

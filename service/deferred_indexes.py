@@ -53,10 +53,14 @@ async def defer(conn: Connection, definitions: Sequence[str]) -> None:
     await conn.execute(queries()["indexes.defer"], names, tables, list(definitions))
 
 
+async def pending(conn: Connection) -> bool:
+    """Whether any deferred index waits to be built."""
+    found: bool = await conn.fetchval(queries()["indexes.any_deferred"])
+    return found
+
+
 async def build(conns: Sequence[Connection]) -> list[str]:
     """Build every deferred index, one session per connection; the names built, in order."""
-    if not conns or not await conns[0].fetchval(queries()["indexes.any_deferred"]):
-        return []
     built: list[str] = []
     await asyncio.gather(*(_take_turns(conn, built) for conn in conns))
     return built
@@ -69,8 +73,6 @@ async def build_alongside(
 ) -> list[str]:
     """Build every deferred index with `conn` and up to `sessions - 1` more connections from
     `more`. A connection that cannot be had leaves the work to those that could."""
-    if not await conn.fetchval(queries()["indexes.any_deferred"]):
-        return []
     async with contextlib.AsyncExitStack() as stack:
         extra: list[Connection] = []
         for _ in range(sessions - 1):
@@ -94,6 +96,6 @@ async def _take_turns(conn: Connection, built: list[str]) -> None:
                     await conn.execute(found["definition"])
                 await conn.execute(q["indexes.built"], found["name"])
         if found is None:
-            await conn.execute(q["indexes.bounded"])
+            await conn.execute(q["maintenance.statement_timeout"])
             return
         built.append(found["name"])

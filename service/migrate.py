@@ -112,7 +112,7 @@ async def migrate(conn: Connection, migrations: list[Migration] | None = None) -
                         migration.checksum,
                     )
             finally:
-                await conn.execute(q["migrations.bounded"])
+                await conn.execute(q["maintenance.statement_timeout"])
             label = f"{migration.version:04d}_{migration.name}"
             log.info("applied migration %s", label)
             done.append(label)

@@ -31,8 +31,8 @@ async def migrate_database(conn: db.Connection) -> list[str]:
         await reference.sync(conn)
     finally:
         await conn.execute(queries()["migrations.unlock"], migrate.LOCK_KEY)
-    built = await deferred_indexes.build([conn])
-    if built:
+    if await deferred_indexes.pending(conn):
+        built = await deferred_indexes.build([conn])
         log.info("built %d deferred indexes", len(built))
     return applied
 

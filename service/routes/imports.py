@@ -78,7 +78,8 @@ async def _build_deferred_indexes(request: Request[Any, Any, Any], conn: Connect
     pool = db.pool_of(request.app.state)
     timeout = request.app.state.settings.acquire_timeout
     try:
-        await deferred_indexes.build_alongside(conn, lambda: db.borrowed(pool, timeout))
+        if await deferred_indexes.pending(conn):
+            await deferred_indexes.build_alongside(conn, lambda: db.borrowed(pool, timeout))
     except db.UNREACHABLE as exc:
         log.warning("deferred indexes left for later: %s", exc)
 

@@ -41,3 +41,23 @@ CREATE FUNCTION matching_deals(country text, pair text, kind text, sector text, 
       AND (matching_deals.date_to IS NULL OR d.signed_on <= matching_deals.date_to)
       AND (matching_deals.q IS NULL OR d.search @@ websearch_to_tsquery('english', matching_deals.q))
 $$;
+
+-- For the lists as known at a past moment (events.list_known, deals.list_known). An item's latest
+-- revision keeps no copy of it (0007), so an item with no revision recorded after the moment
+-- served then what its live row serves now; only the items revised since need their copies.
+CREATE FUNCTION revised_since(collection text, moment timestamptz) RETURNS TABLE (id text)
+    LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT r.item_id FROM revisions r
+    WHERE r.collection = revised_since.collection AND r.recorded_at > revised_since.moment
+$$;
+
+-- What each item revised since the moment served at it: NULL when it did not exist then (not
+-- created yet, or deleted).
+CREATE FUNCTION served_then(collection text, moment timestamptz) RETURNS TABLE (id text, s jsonb)
+    LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT ON (r.item_id) r.item_id, revision_snapshot(r.collection, r.item_id, r.op, r.snapshot)
+    FROM revised_since(served_then.collection, served_then.moment) l
+    JOIN revisions r ON r.collection = served_then.collection AND r.item_id = l.id
+                    AND r.recorded_at <= served_then.moment
+    ORDER BY r.item_id, r.revision DESC
+$$;

@@ -24,26 +24,17 @@ DELETE FROM deals WHERE id = $1;
 -- name: deals.list_known
 -- deals.list as the service would have answered at a past moment ($15), the way events.list_known
 -- answers: deals with no revision since from the live table, the others from their copies.
-WITH later AS (
-    SELECT DISTINCT r.item_id AS id FROM revisions r WHERE r.collection = 'deals' AND r.recorded_at > $15
-), unchanged AS (
+WITH unchanged AS (
     SELECT d.id, d.signed_on, NULL::jsonb AS s
     FROM matching_deals($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) d
     WHERE ($12::date IS NULL OR (d.signed_on, d.id) < ($12, $13::text))
-      AND NOT EXISTS (SELECT FROM later l WHERE l.id = d.id)
+      AND NOT EXISTS (SELECT FROM revised_since('deals', $15) l WHERE l.id = d.id)
       AND EXISTS (SELECT FROM revisions r
                   WHERE r.collection = 'deals' AND r.item_id = d.id AND r.recorded_at <= $15)
     ORDER BY d.signed_on DESC, d.id DESC
     LIMIT $14
-), past AS (
-    SELECT DISTINCT ON (r.item_id) r.item_id AS id,
-           revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
-    FROM revisions r
-    JOIN later l ON l.id = r.item_id
-    WHERE r.collection = 'deals' AND r.recorded_at <= $15
-    ORDER BY r.item_id, r.revision DESC
 ), changed AS (
-    SELECT id, (s->>'signed_on')::date AS signed_on, s FROM past
+    SELECT id, (s->>'signed_on')::date AS signed_on, s FROM served_then('deals', $15)
     WHERE s IS NOT NULL
       AND ($1::text IS NULL OR s->'parties' @> jsonb_build_array(jsonb_build_object('country', $1::text)))
       AND ($2::text IS NULL

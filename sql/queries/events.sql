@@ -29,27 +29,18 @@ DELETE FROM events WHERE id = $1;
 -- the events table with events.list's own filters and indexes. Only the events changed, created
 -- or deleted since are read from their last revision by then, and only those are filtered on
 -- the copy. Each part gives its first page; the page is the first of the two together.
-WITH later AS (
-    SELECT DISTINCT r.item_id AS id FROM revisions r WHERE r.collection = 'events' AND r.recorded_at > $15
-), unchanged AS (
+WITH unchanged AS (
     SELECT e.id, e.start_date, NULL::jsonb AS s
     FROM matching_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) e
     WHERE ($12::date IS NULL OR (e.start_date, e.id) < ($12, $13::text))
-      AND NOT EXISTS (SELECT FROM later l WHERE l.id = e.id)
+      AND NOT EXISTS (SELECT FROM revised_since('events', $15) l WHERE l.id = e.id)
       -- known by then: it has a revision from before the moment
       AND EXISTS (SELECT FROM revisions r
                   WHERE r.collection = 'events' AND r.item_id = e.id AND r.recorded_at <= $15)
     ORDER BY e.start_date DESC, e.id DESC
     LIMIT $14
-), past AS (
-    SELECT DISTINCT ON (r.item_id) r.item_id AS id,
-           revision_snapshot(r.collection, r.item_id, r.op, r.snapshot) AS s
-    FROM revisions r
-    JOIN later l ON l.id = r.item_id
-    WHERE r.collection = 'events' AND r.recorded_at <= $15
-    ORDER BY r.item_id, r.revision DESC
 ), changed AS (
-    SELECT id, (s->>'start_date')::date AS start_date, s FROM past
+    SELECT id, (s->>'start_date')::date AS start_date, s FROM served_then('events', $15)
     WHERE s IS NOT NULL
       AND ($1::text IS NULL OR s->'participants' @> jsonb_build_array(jsonb_build_object('country', $1::text)))
       AND ($2::text IS NULL

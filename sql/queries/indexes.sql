@@ -29,8 +29,3 @@ FOR UPDATE SKIP LOCKED;
 
 -- name: indexes.built
 DELETE FROM deferred_indexes WHERE name = $1;
-
--- name: indexes.bounded
--- Read back after the builds, so that the client's own bound follows the session's statement
--- timeout again (db.BoundedConnection).
-SELECT current_setting('statement_timeout');

@@ -25,8 +25,3 @@ INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3);
 -- A migration may rebuild the keys and indexes of large tables (0013 rebuilt every id index of
 -- a million-event database): the request-sized statement timeout does not hold inside it.
 SELECT set_config('statement_timeout', '0', true);
-
--- name: migrations.bounded
--- Read back once a migration's transaction is over, so that the client's own bound follows the
--- session's statement timeout again (db.BoundedConnection).
-SELECT current_setting('statement_timeout');

@@ -256,7 +256,7 @@ class Load:
         self.wrote = True
         await conn.execute(q["imports.close_open_periods"])
         for name in ("sources", "actors", "periods"):
-            await conn.execute(self.upsert(name))
+            await conn.execute(self.upsert(name), self.fresh)
         await conn.execute(q["imports.replace_links"])
         # Every reference was checked as a set above; a bulk batch skips the per-row foreign key
         # triggers that would check each one again, holding the referenced rows locked instead.
@@ -265,8 +265,8 @@ class Load:
             await conn.execute(q["imports.lock_references"])
             await conn.execute(q["imports.row_checks"], "replica")
         for name in ("events", "deals"):
-            await conn.execute(self.upsert(name))
-        await conn.execute(q["imports.insert_links"])
+            await conn.execute(self.upsert(name), self.fresh)
+        await conn.execute(q["imports.insert_links"], self.fresh)
         if unchecked:
             await conn.execute(q["imports.row_checks"], "origin")
         if bulk and not self.analyzed:
@@ -282,9 +282,10 @@ class Load:
         return first + len({(w.collection, w.item_id) for w in recorded} & batch.keys.keys())
 
     def upsert(self, name: str) -> str:
-        """The statement that writes a staged collection. Into a fresh collection it is a plain
-        insert: nothing stored can conflict, and a load gives each id once, so the conflict
-        check every row of an upsert pays (a third of an event's insert) is left out. A row
+        """The statement that writes a staged collection (its parameter: the fresh collections).
+        Into a fresh collection it is a plain insert of every staged item: nothing stored can
+        conflict, and a load gives each id once, so neither the conflict check every row of an
+        upsert pays (a third of an event's insert) nor the lookup of its changes is made. A row
         that another writer added meanwhile still fails the load on the primary key."""
         statement = queries()[f"imports.upsert_{name}"]
         if WRITTEN[name] in self.fresh:
@@ -318,9 +319,16 @@ class Load:
         keys = await conn.fetchval(q["imports.drop_unreferenced_keys"], chosen)
         self.reload.tables += chosen
         self.reload.rebuild += indexes + keys
-        for table in chosen:
-            if table in ROLLUPS:
-                await conn.execute(q["imports.pause_rollup"], table)
+        paused = [table for table in chosen if table in ROLLUPS]
+        if paused:
+            await self.run_deferred_checks()
+        for table in paused:
+            await conn.execute(q["imports.pause_rollup"], table)
+
+    async def run_deferred_checks(self) -> None:
+        """Run the reference checks queued for the commit before a table is altered."""
+        await self.conn.execute(queries()["imports.run_deferred_checks"])
+        await self.conn.execute(queries()["imports.defer_checks"])
 
     async def finish(self) -> None:
         """What a bulk load left for its end: the pair index, the rollups, the keys. Plain
@@ -328,9 +336,12 @@ class Load:
         conn, q = self.conn, queries()
         if self.bulk:
             await conn.execute(q["pairs.rebuild"])
-        for table in self.reload.tables:
-            if table in ROLLUPS:
-                await conn.execute(q["imports.resume_rollup"], table)
+        resumed = [table for table in self.reload.tables if table in ROLLUPS]
+        if resumed:
+            # A last batch too small for the bulk path wrote with row checks on.
+            await self.run_deferred_checks()
+        for table in resumed:
+            await conn.execute(q["imports.resume_rollup"], table)
         later, now = deferred_indexes.split(self.reload.rebuild)
         if now:
             await conn.execute(q["imports.create_indexes"], now)

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from bench.generate import write
-from service import db, importer
+from service import auth, db, importer, setup
 from tests.api.writing import changes
+from tests.conftest import ClientFactory
 from tests.databases import app_settings
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -236,4 +237,110 @@ async def test_a_load_does_not_wait_behind_a_reader_it_keeps_the_indexes_instead
         )
     finally:
         await conn.close()
+    assert rolled == counted
+
+
+@pytest.mark.usefixtures("batches")
+async def test_a_load_into_an_empty_database_writes_exactly_the_links_of_what_it_accepts(
+    empty_url: str, make_client: ClientFactory
+) -> None:
+    """Into collections that hold nothing yet, every staged item is new and its links are written
+    without looking up what changed: a refused record in the middle must still leave no link, and
+    a record held back for an actor that comes later must get all of its links."""
+    conn = await db.connect(empty_url, app_settings(empty_url))
+    try:
+        await setup.migrate_database(conn)
+        key = await auth.create(conn, "loader", "write")
+    finally:
+        await conn.close()
+    lines = world()
+    records = [json.loads(line) for line in lines]
+    events = [r for r in records if r["collection"] == "events"]
+    broken = dict(events[2000], id="ev-gen-broken", sources=[{"source_id": "src-nowhere"}])
+    # Points at an actor that only the file's last line brings, a batch or more later.
+    late = dict(events[1000], id="ev-gen-late")
+    late["participants"] = [*late["participants"], {"role": "target", "actor_id": "actor-late"}]
+    first_actor = next(r for r in records if r["collection"] == "actors")
+    actor = dict(first_actor, id="actor-late", name="Late Actor")
+    middle = len(lines) // 2
+    body = [*lines[:middle], json.dumps(broken).encode(), json.dumps(late).encode(), *lines[middle:]]
+    body.append(json.dumps(actor).encode())
+
+    async with make_client(empty_url) as api:
+        api.headers["Authorization"] = f"Bearer {key}"
+        report = (await api.post("/v1/import", content=b"\n".join(body), headers=NDJSON)).json()
+        assert [(e["line"], e["id"]) for e in report["errors"]] == [(middle + 1, "ev-gen-broken")]
+        assert (report["valid"], report["changed"]) == (len(records) + 2, len(records) + 2)
+        served = (await api.get("/v1/events/ev-gen-late")).json()
+        assert [(p["role"], p["actor_id"]) for p in served["participants"]][-1] == ("target", "actor-late")
+        assert served["participants"][-1]["actor_name"] == "Late Actor"
+        assert (await api.get("/v1/events/ev-gen-broken")).status_code == 404
+
+    accepted = [*events, late]
+    deals = [r for r in records if r["collection"] == "deals"]
+    conn = await db.connect(empty_url, app_settings(empty_url))
+    try:
+        written = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM event_participants) AS participants,"
+            " (SELECT count(*) FROM event_sources) AS citations,"
+            " (SELECT count(*) FROM deal_parties) AS parties,"
+            " (SELECT count(*) FROM deal_sources) AS deal_citations,"
+            " (SELECT count(*) FROM event_participants WHERE event_id = 'ev-gen-broken')"
+            " + (SELECT count(*) FROM event_sources WHERE event_id = 'ev-gen-broken') AS of_broken"
+        )
+        disagree = await conn.fetchval(FILTERS_DISAGREE)
+    finally:
+        await conn.close()
+    assert dict(written) == {
+        "participants": sum(len(e["participants"]) for e in accepted),
+        "citations": sum(len(e["sources"]) for e in accepted),
+        "parties": sum(len(d["parties"]) for d in deals),
+        "deal_citations": sum(len(d["sources"]) for d in deals),
+        "of_broken": 0,
+    }
+    assert disagree == 0
+
+
+async def test_a_load_that_outgrows_a_table_after_a_checked_batch_writes_everything(
+    empty_url: str, make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first batch changes too little for the bulk path and is written with row checks on,
+    which queue the deferred reference checks of events; the next batch reloads the events table
+    and pauses its rollup, which PostgreSQL refuses while checks are queued on the table."""
+    monkeypatch.setattr(importer, "BATCH_SIZE", 1_500)
+    monkeypatch.setattr(importer, "LARGE_BATCH", 1_000)
+    conn = await db.connect(empty_url, app_settings(empty_url))
+    try:
+        await setup.migrate_database(conn)
+        key = await auth.create(conn, "loader", "write")
+    finally:
+        await conn.close()
+    lines = world()
+    kinds = [json.loads(line)["collection"] for line in lines]
+    first_event = kinds.index("events")
+    known = lines[: first_event + 900]  # the first batch of the full load finds these unchanged
+
+    async with make_client(empty_url) as api:
+        api.headers["Authorization"] = f"Bearer {key}"
+        before = (await api.post("/v1/import", content=b"\n".join(known), headers=NDJSON)).json()
+        assert (before["changed"], before["errors"]) == (len(known), [])
+        report = (await api.post("/v1/import", content=b"\n".join(lines), headers=NDJSON)).json()
+        assert (report["changed"], report["unchanged"], report["errors"]) == (
+            len(lines) - len(known),
+            len(known),
+            [],
+        )
+        events = (await api.get("/v1/events", params={"limit": 1})).json()
+        assert events["items"]
+
+    conn = await db.connect(empty_url, app_settings(empty_url))
+    try:
+        stored = await conn.fetchval("SELECT count(*) FROM events")
+        rolled = await conn.fetchval("SELECT sum(events)::int FROM pair_days")
+        counted = await conn.fetchval(
+            "SELECT count(*)::int FROM events, unnest(pairs) WHERE status IN ('occurred', 'ongoing')"
+        )
+    finally:
+        await conn.close()
+    assert stored == kinds.count("events")
     assert rolled == counted

@@ -189,7 +189,7 @@ class Reader:
         a, b = sorted((initiator, target))
         rows["stage_events"].append((
             line, event_id, event_type(code), code, title, "", "occurred", day, "day", None, None, False,
-            None, place, self.book.geo_countries.get(cols[layout.geo_country]), None, None, [], "[]",
+            None, place, self.book.geo_countries.get(cols[layout.geo_country]), None, None, "{}", "[]",
             f'{{"gdelt": "{gdelt_id}"}}', *coverage, lat if located else None, lon if located else None,
             array_literal([a, b]), array_literal([f"{a}-{b}"]), array_literal([initiator]),
             array_literal([target]), "{}",

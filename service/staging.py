@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -224,9 +224,9 @@ def _stage_event(batch: Batch, line: int, r: EventIn) -> None:
     countries, pairs, actor_ids = _filters(members)
     row = (line, r.id, r.type, r.cameo_code, r.title, r.summary, r.status, r.start_date,
            r.start_precision, r.end_date, r.end_precision, r.date_inferred, r.date_note, r.location_name,
-           location_country, r.related_event_id, r.relation, r.sectors, quantities, external_ids,
-           c and c.mentions, c and c.sources, c and c.articles, c and c.avg_tone, r.location_lat,
-           r.location_lon, countries, pairs, _countries_as(members, "initiator"),
+           location_country, r.related_event_id, r.relation, array_literal(r.sectors), quantities,
+           external_ids, c and c.mentions, c and c.sources, c and c.articles, c and c.avg_tone,
+           r.location_lat, r.location_lon, countries, pairs, _countries_as(members, "initiator"),
            _countries_as(members, "target"), actor_ids)  # fmt: skip
     _stage_with_members(batch, line, "events", row, members, r.sources)
 
@@ -242,7 +242,7 @@ def _stage_deal(batch: Batch, line: int, r: DealIn) -> None:
            r.date_inferred, r.date_note, r.count, v and v.amount, v and v.currency, v and v.text,
            v and v.basis, v and v.qualifier, v and v.period, v and v.horizon_years,
            usd and usd.usd, usd and usd.method, usd and usd.rate, usd and usd.rate_date, usd and usd.note,
-           r.event_id, r.part_of, r.sectors, countries, pairs, actor_ids)  # fmt: skip
+           r.event_id, r.part_of, array_literal(r.sectors), countries, pairs, actor_ids)  # fmt: skip
     _stage_with_members(batch, line, "deals", row, members, r.sources)
 
 
@@ -269,11 +269,12 @@ def _countries_as(members: list[tuple[Any, ...]], role: str) -> str:
     return array_literal(sorted({m[5] for m in members if m[4] == role and m[5] is not None}))
 
 
-def array_literal(items: list[str]) -> str:
-    """A text[] literal of country codes, pair keys or ids: letters, digits and hyphens, which
-    need no quoting, except an id spelled `null`, which unquoted would be a NULL element."""
+def array_literal(items: Sequence[str]) -> str:
+    """A text[] literal of country codes, pair keys, ids or sectors: letters, digits, hyphens and
+    underscores, which need no quoting, except an id spelled `null`, which unquoted would be a
+    NULL element. Sent as text, it costs a tenth of what encoding an array does."""
     if "null" in items:
-        items = [f'"{item}"' if item == "null" else item for item in items]
+        return "{" + ",".join(f'"{item}"' if item == "null" else item for item in items) + "}"
     return "{" + ",".join(items) + "}"
 
 

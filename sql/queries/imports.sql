@@ -2,8 +2,8 @@
 -- Session-local staging tables, created once per connection and emptied at every commit.
 -- JSON travels as text: COPY speaks the binary protocol, where jsonb needs no codec as text.
 -- `line` ties each staged row to the input record it came from. The filter arrays of events and
--- deals (countries, pairs, initiators, targets, actor_ids) travel as array literals: COPY sends
--- text in a third of the time it takes to encode arrays. Each item table is keyed by id (a load
+-- deals (countries, pairs, initiators, targets, actor_ids) and their sectors travel as array
+-- literals: COPY sends text in a third of the time it takes to encode arrays. Each item table is keyed by id (a load
 -- gives an id once): the reference checks probe it, so a row estimate gone wrong (the statistics
 -- come from a sample) costs a lookup per row, not a scan of the staged items per row. Ids compare
 -- byte by byte, as in the tables they are written to (migration 0013).
@@ -20,7 +20,7 @@ CREATE TEMP TABLE IF NOT EXISTS stage_events (
     line int NOT NULL, id text COLLATE "C" NOT NULL, type text, cameo_code text, title text, summary text,
     status text, start_date date, start_precision text, end_date date, end_precision text,
     date_inferred boolean, date_note text, location_name text, location_country text,
-    related_event_id text COLLATE "C", relation text, sectors text[], quantities text, external_ids text,
+    related_event_id text COLLATE "C", relation text, sectors text, quantities text, external_ids text,
     num_mentions int, num_sources int, num_articles int, avg_tone float8, location_lat float8,
     location_lon float8, countries text, pairs text, initiators text, targets text, actor_ids text,
     PRIMARY KEY (id)
@@ -30,7 +30,7 @@ CREATE TEMP TABLE IF NOT EXISTS stage_deals (
     signed_on date, date_precision text, date_inferred boolean, date_note text, count int, amount numeric,
     currency text, value_text text, value_basis text, value_qualifier text, value_period text,
     horizon_years numeric, value_usd numeric, usd_method text, usd_rate numeric, usd_rate_date date,
-    usd_note text, event_id text COLLATE "C", part_of text COLLATE "C", sectors text[], countries text,
+    usd_note text, event_id text COLLATE "C", part_of text COLLATE "C", sectors text, countries text,
     pairs text, actor_ids text, PRIMARY KEY (id)
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS stage_periods (
@@ -193,7 +193,7 @@ INSERT INTO events (id, type, cameo_code, title, summary, status, start_date, st
                     actor_ids)
 SELECT s.id, s.type, coalesce(s.cameo_code, t.cameo_code), s.title, s.summary, s.status, s.start_date,
        s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
-       s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
+       s.location_country, s.related_event_id, s.relation, s.sectors::text[], s.quantities::jsonb,
        coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
        s.location_lat, s.location_lon, s.countries::text[], s.pairs::text[], s.initiators::text[],
        s.targets::text[], s.actor_ids::text[]
@@ -235,7 +235,7 @@ INSERT INTO deals (id, kind, title, summary, status, signed_on, date_precision, 
                    pairs, actor_ids)
 SELECT id, kind, title, summary, status, signed_on, date_precision, date_inferred, date_note, count,
        amount, currency, value_text, value_basis, value_qualifier, value_period, horizon_years,
-       value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors,
+       value_usd, usd_method, usd_rate, usd_rate_date, usd_note, event_id, part_of, sectors::text[],
        s.countries::text[], s.pairs::text[], s.actor_ids::text[]
 FROM stage_deals s
 WHERE 'deals' = ANY ($1) OR s.id IN (SELECT item_id FROM stage_changes WHERE collection = 'deals')
@@ -404,7 +404,7 @@ FROM (
           IS DISTINCT FROM
           (s.type, coalesce(s.cameo_code, et.cameo_code), s.title, s.summary, s.status, s.start_date,
            s.start_precision, s.end_date, s.end_precision, s.date_inferred, s.date_note, s.location_name,
-           s.location_country, s.related_event_id, s.relation, s.sectors, s.quantities::jsonb,
+           s.location_country, s.related_event_id, s.relation, s.sectors::text[], s.quantities::jsonb,
            coalesce(s.external_ids::jsonb, '{}'), s.num_mentions, s.num_sources, s.num_articles, s.avg_tone,
            s.location_lat, s.location_lon))
     UNION ALL
@@ -418,7 +418,7 @@ FROM (
           IS DISTINCT FROM
           (s.kind, s.title, s.summary, s.status, s.signed_on, s.date_precision, s.date_inferred, s.date_note, s.count,
            s.amount, s.currency, s.value_text, s.value_basis, s.value_qualifier, s.value_period, s.horizon_years,
-           s.value_usd, s.usd_method, s.usd_rate, s.usd_rate_date, s.usd_note, s.event_id, s.part_of, s.sectors))
+           s.value_usd, s.usd_method, s.usd_rate, s.usd_rate_date, s.usd_note, s.event_id, s.part_of, s.sectors::text[]))
     UNION ALL
     SELECT 'relationship-periods', s.id, t.id IS NOT NULL, l.item_id IS NOT NULL, false
     FROM stage_periods s LEFT JOIN LATERAL (SELECT * FROM relationship_periods t WHERE t.id = s.id LIMIT 1) t ON true

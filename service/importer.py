@@ -312,6 +312,10 @@ class Load:
         ]
         if not chosen:
             return
+        paused = [table for table in chosen if table in ROLLUPS]
+        if paused:
+            # Before anything of those tables is altered.
+            await self.run_deferred_checks()
         indexes = await conn.fetchval(q["imports.drop_secondary_indexes"], chosen, RELOAD_LOCK_WAIT_MS)
         if indexes is None:
             self.kept.update(chosen)  # readers hold the tables: write with the indexes in place
@@ -319,9 +323,6 @@ class Load:
         keys = await conn.fetchval(q["imports.drop_unreferenced_keys"], chosen)
         self.reload.tables += chosen
         self.reload.rebuild += indexes + keys
-        paused = [table for table in chosen if table in ROLLUPS]
-        if paused:
-            await self.run_deferred_checks()
         for table in paused:
             await conn.execute(q["imports.pause_rollup"], table)
 

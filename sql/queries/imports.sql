@@ -3,10 +3,10 @@
 -- JSON travels as text: COPY speaks the binary protocol, where jsonb needs no codec as text.
 -- `line` ties each staged row to the input record it came from. The filter arrays of events and
 -- deals (countries, pairs, initiators, targets, actor_ids) and their sectors travel as array
--- literals: COPY sends text in a third of the time it takes to encode arrays. Each item table is keyed by id (a load
--- gives an id once): the reference checks probe it, so a row estimate gone wrong (the statistics
--- come from a sample) costs a lookup per row, not a scan of the staged items per row. Ids compare
--- byte by byte, as in the tables they are written to (migration 0013).
+-- literals: COPY sends text in a third of the time it takes to encode arrays. Each item table is
+-- keyed by id (a load gives an id once): the reference checks probe it, so a row estimate gone
+-- wrong (the statistics come from a sample) costs a lookup per row, not a scan of the staged
+-- items per row. Ids compare byte by byte, as in the tables they are written to (migration 0013).
 CREATE TEMP TABLE IF NOT EXISTS stage_sources (
     line int NOT NULL, id text COLLATE "C" NOT NULL, url text, title text, publisher text,
     original_publisher text, published_on date, language text, disclosures text[], notes text,
@@ -154,6 +154,8 @@ WHERE o.country_a = p.country_a AND o.country_b = p.country_b AND o.valid_to IS 
   AND NOT EXISTS (SELECT 1 FROM stage_periods s WHERE s.id = o.id);
 
 -- name: imports.upsert_sources
+-- $1, here and in the other upserts: the load's fresh collections. Every staged item of one is
+-- new, so all are written without looking up the load's changes (find_changed lists them all).
 INSERT INTO sources (id, url, title, publisher, original_publisher, published_on, language, disclosures, notes)
 SELECT id, url, title, publisher, original_publisher, published_on, language, disclosures, notes
 FROM stage_sources

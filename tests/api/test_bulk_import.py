@@ -92,6 +92,25 @@ async def constraints(url: str) -> list[tuple[str, str, str]]:
         await conn.close()
 
 
+async def rolled_and_counted(conn: db.Connection) -> tuple[int, int]:
+    """Events in the pair-day rollup, and the same number counted from the events."""
+    rolled = await conn.fetchval("SELECT sum(events)::int FROM pair_days")
+    counted = await conn.fetchval(
+        "SELECT count(*)::int FROM events, unnest(pairs) WHERE status IN ('occurred', 'ongoing')"
+    )
+    return rolled, counted
+
+
+async def migrated_with_key(url: str) -> str:
+    """Migrate an empty database and give it a write key; returns the key's secret."""
+    conn = await db.connect(url, app_settings(url))
+    try:
+        await setup.migrate_database(conn)
+        return await auth.create(conn, "loader", "write")
+    finally:
+        await conn.close()
+
+
 @pytest.fixture(params=[None, (1_500, 1_000)], ids=["one-batch", "batches"])
 def batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """The load in one batch, or in batches of 1,500 records that each take the bulk path: the
@@ -231,10 +250,7 @@ async def test_a_load_does_not_wait_behind_a_reader_it_keeps_the_indexes_instead
     assert await indexes(fresh_url) == before
     conn = await db.connect(fresh_url, app_settings(fresh_url))
     try:
-        rolled = await conn.fetchval("SELECT sum(events)::int FROM pair_days")
-        counted = await conn.fetchval(
-            "SELECT count(*)::int FROM events, unnest(pairs) WHERE status IN ('occurred', 'ongoing')"
-        )
+        rolled, counted = await rolled_and_counted(conn)
     finally:
         await conn.close()
     assert rolled == counted
@@ -247,12 +263,7 @@ async def test_a_load_into_an_empty_database_writes_exactly_the_links_of_what_it
     """Into collections that hold nothing yet, every staged item is new and its links are written
     without looking up what changed: a refused record in the middle must still leave no link, and
     a record held back for an actor that comes later must get all of its links."""
-    conn = await db.connect(empty_url, app_settings(empty_url))
-    try:
-        await setup.migrate_database(conn)
-        key = await auth.create(conn, "loader", "write")
-    finally:
-        await conn.close()
+    key = await migrated_with_key(empty_url)
     lines = world()
     records = [json.loads(line) for line in lines]
     events = [r for r in records if r["collection"] == "events"]
@@ -309,12 +320,7 @@ async def test_a_load_that_outgrows_a_table_after_a_checked_batch_writes_everyth
     and pauses its rollup, which PostgreSQL refuses while checks are queued on the table."""
     monkeypatch.setattr(importer, "BATCH_SIZE", 1_500)
     monkeypatch.setattr(importer, "LARGE_BATCH", 1_000)
-    conn = await db.connect(empty_url, app_settings(empty_url))
-    try:
-        await setup.migrate_database(conn)
-        key = await auth.create(conn, "loader", "write")
-    finally:
-        await conn.close()
+    key = await migrated_with_key(empty_url)
     lines = world()
     kinds = [json.loads(line)["collection"] for line in lines]
     first_event = kinds.index("events")
@@ -336,10 +342,7 @@ async def test_a_load_that_outgrows_a_table_after_a_checked_batch_writes_everyth
     conn = await db.connect(empty_url, app_settings(empty_url))
     try:
         stored = await conn.fetchval("SELECT count(*) FROM events")
-        rolled = await conn.fetchval("SELECT sum(events)::int FROM pair_days")
-        counted = await conn.fetchval(
-            "SELECT count(*)::int FROM events, unnest(pairs) WHERE status IN ('occurred', 'ongoing')"
-        )
+        rolled, counted = await rolled_and_counted(conn)
     finally:
         await conn.close()
     assert stored == kinds.count("events")
